@@ -1,0 +1,200 @@
+package fhir
+
+import (
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// mustType returns the named type or stops the test.
+func mustType(t *testing.T, name string) *ResourceType {
+	t.Helper()
+	rt, ok := LookupType(name)
+	if !ok {
+		t.Fatalf("LookupType(%q) failed", name)
+	}
+	return rt
+}
+
+// mustParam returns the named parameter of rt or stops the test.
+func mustParam(t *testing.T, rt *ResourceType, code string) *SearchParam {
+	t.Helper()
+	p, ok := rt.Param(code)
+	if !ok {
+		t.Fatalf("%s has no search parameter %q", rt.Name, code)
+	}
+	return p
+}
+
+func TestTypesAreTheConfiguredOnes(t *testing.T) {
+	want := []string{"Appointment", "Condition", "Encounter", "Group", "Location",
+		"Observation", "Organization", "Patient", "Practitioner", "Schedule", "Slot"}
+	var got []string
+	for _, rt := range Types() {
+		got = append(got, rt.Name)
+		if rt.Table != strings.ToLower(rt.Name) {
+			t.Errorf("%s: Table = %q, want %q", rt.Name, rt.Table, strings.ToLower(rt.Name))
+		}
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("Types() = %v, want %v", got, want)
+	}
+}
+
+func TestPatientParams(t *testing.T) {
+	patient := mustType(t, "Patient")
+	cases := []struct {
+		code string
+		typ  ParamType
+		expr string
+	}{
+		{"_id", ParamToken, "Patient.id"},
+		{"_lastUpdated", ParamDate, "Patient.meta.lastUpdated"},
+		{"name", ParamString, "Patient.name"},
+		{"identifier", ParamToken, "Patient.identifier"},
+		{"birthdate", ParamDate, "Patient.birthDate"},
+		{"death-date", ParamDate, "(Patient.deceased as dateTime)"},
+		{"phone", ParamToken, "Patient.telecom.where(system='phone')"},
+	}
+	for _, c := range cases {
+		p := mustParam(t, patient, c.code)
+		if p.Type != c.typ || p.Expression != c.expr {
+			t.Errorf("%s: got (%s, %q), want (%s, %q)", c.code, p.Type, p.Expression, c.typ, c.expr)
+		}
+	}
+	gp := mustParam(t, patient, "general-practitioner")
+	wantTargets := []string{"Organization", "Practitioner", "PractitionerRole"}
+	if gp.Type != ParamReference || !slices.Equal(gp.Targets, wantTargets) {
+		t.Errorf("general-practitioner: type %s targets %v, want reference %v", gp.Type, gp.Targets, wantTargets)
+	}
+}
+
+func TestParamsWithoutExpressionAreLeftOut(t *testing.T) {
+	for _, rt := range Types() {
+		for _, code := range []string{"_text", "_content", "_query"} {
+			if _, ok := rt.Param(code); ok {
+				t.Errorf("%s has %s, which has no expression", rt.Name, code)
+			}
+		}
+	}
+}
+
+func TestObservationComposite(t *testing.T) {
+	p := mustParam(t, mustType(t, "Observation"), "code-value-quantity")
+	if p.Type != ParamComposite {
+		t.Fatalf("code-value-quantity: type %s, want composite", p.Type)
+	}
+	var codes []string
+	for _, c := range p.Components {
+		codes = append(codes, c.Code)
+		if c.Expression == "" {
+			t.Errorf("component %s has no expression", c.Code)
+		}
+	}
+	if want := []string{"code", "value-quantity"}; !slices.Equal(codes, want) {
+		t.Errorf("components = %v, want %v", codes, want)
+	}
+}
+
+func TestSharedParamIsRestrictedToType(t *testing.T) {
+	obs := mustType(t, "Observation")
+	if got := mustParam(t, obs, "subject").Expression; got != "Observation.subject" {
+		t.Errorf("subject = %q", got)
+	}
+	cases := map[string]string{
+		"code":    "Observation.code",
+		"date":    "Observation.effective",
+		"patient": "Observation.subject.where(resolve() is Patient)",
+	}
+	for code, want := range cases {
+		if got := mustParam(t, obs, code).Expression; got != want {
+			t.Errorf("Observation %s = %q, want %q", code, got, want)
+		}
+	}
+	// Practitioner must not pick up the PractitionerRole part of phone.
+	prac := mustType(t, "Practitioner")
+	if got := mustParam(t, prac, "phone").Expression; got != "Practitioner.telecom.where(system='phone')" {
+		t.Errorf("Practitioner phone = %q", got)
+	}
+}
+
+func TestObservationCompartment(t *testing.T) {
+	obs := mustType(t, "Observation")
+	for _, code := range []string{"subject", "performer"} {
+		if !slices.Contains(obs.CompartmentParams, code) {
+			t.Errorf("Observation CompartmentParams %v lack %q", obs.CompartmentParams, code)
+		}
+	}
+}
+
+func TestCompartmentParamsExist(t *testing.T) {
+	for _, rt := range Types() {
+		for _, code := range rt.CompartmentParams {
+			if _, ok := rt.Param(code); !ok {
+				t.Errorf("%s: compartment param %q is not a search param", rt.Name, code)
+			}
+		}
+	}
+}
+
+func TestEveryExpressionIsAboutItsType(t *testing.T) {
+	for _, rt := range Types() {
+		for _, p := range rt.Params {
+			if p.Expression == "" {
+				t.Errorf("%s.%s has no expression", rt.Name, p.Code)
+			}
+			for _, part := range strings.Split(p.Expression, " | ") {
+				if !startsWithType(part, rt.Name) {
+					t.Errorf("%s.%s: union part %q is not about %s", rt.Name, p.Code, part, rt.Name)
+				}
+			}
+		}
+	}
+}
+
+// startsWithType reports whether a union part starts with the type name,
+// possibly after an opening parenthesis, as a whole path segment.
+func startsWithType(part, name string) bool {
+	rest, ok := strings.CutPrefix(strings.TrimPrefix(part, "("), name)
+	return ok && (rest == "" || rest[0] == '.' || rest[0] == ' ' || rest[0] == ')')
+}
+
+func TestParamsSortedAndUnique(t *testing.T) {
+	for _, rt := range Types() {
+		ok := sort.SliceIsSorted(rt.Params, func(i, j int) bool {
+			return rt.Params[i].Code < rt.Params[j].Code
+		})
+		if !ok {
+			t.Errorf("%s: params not sorted by code", rt.Name)
+		}
+		for i := 1; i < len(rt.Params); i++ {
+			if rt.Params[i].Code == rt.Params[i-1].Code {
+				t.Errorf("%s: code %q repeated", rt.Name, rt.Params[i].Code)
+			}
+		}
+	}
+}
+
+func TestLookupTypeMisses(t *testing.T) {
+	if _, ok := LookupType("Nope"); ok {
+		t.Error(`LookupType("Nope") succeeded`)
+	}
+	if _, ok := LookupType("patient"); ok {
+		t.Error(`LookupType("patient") succeeded; names are case-sensitive`)
+	}
+}
+
+func TestParamFindsAndMisses(t *testing.T) {
+	patient := mustType(t, "Patient")
+	for _, code := range []string{"_id", "active", "telecom"} {
+		if p, ok := patient.Param(code); !ok || p.Code != code {
+			t.Errorf("Param(%q) = %v, %v", code, p, ok)
+		}
+	}
+	for _, code := range []string{"", "_a", "nope", "zzz", "Name", "value-quantity"} {
+		if p, ok := patient.Param(code); ok {
+			t.Errorf("Param(%q) found %v", code, p)
+		}
+	}
+}

@@ -1,0 +1,62 @@
+package fhir
+
+import (
+	"context"
+	"time"
+)
+
+// Repository is what the HTTP layer needs from storage. Every method runs in
+// one database transaction under the tenant carried by ctx.
+//
+// Writes take a resource that is already parsed and validated, as the
+// generic JSON tree encoding/json produces with UseNumber (objects are
+// map[string]any, numbers json.Number). The repository sets id and meta.
+type Repository interface {
+	// Create stores a new resource under a server-assigned id.
+	Create(ctx context.Context, typ string, res map[string]any) (*Resource, error)
+	// Update stores a new version of typ/id, creating it when it does not
+	// exist (update as create). ifMatch > 0 requires the current version to
+	// be ifMatch, else the error is KindPrecondition. created reports an
+	// update-as-create.
+	Update(ctx context.Context, typ, id string, res map[string]any, ifMatch int64) (r *Resource, created bool, err error)
+	// Delete records a deletion version. Deleting a missing or already
+	// deleted resource is not an error: r is nil then.
+	Delete(ctx context.Context, typ, id string, ifMatch int64) (r *Resource, err error)
+	// Read returns the current version. A deleted resource is returned with
+	// Deleted set together with a KindGone error.
+	Read(ctx context.Context, typ, id string) (*Resource, error)
+	// VRead returns one version; a deletion version comes back with Deleted
+	// set together with a KindGone error.
+	VRead(ctx context.Context, typ, id string, version int64) (*Resource, error)
+	// History lists versions newest first, one page at a time.
+	History(ctx context.Context, q HistoryQuery) (*HistoryPage, error)
+	// Ready reports whether the database is reachable and migrated.
+	Ready(ctx context.Context) error
+}
+
+// HistoryQuery selects the versions of one instance (Type and ID set), of
+// one type (Type set) or of the whole system (neither set).
+type HistoryQuery struct {
+	Type  string
+	ID    string
+	Since time.Time // only versions updated at or after Since (zero: no bound)
+	At    time.Time // only versions current at At (zero: no bound)
+	Count int       // page size, > 0
+	After *HistoryKey
+}
+
+// HistoryKey is the position of a version in the newest-first order that
+// history pages follow. Pages continue strictly after it.
+type HistoryKey struct {
+	LastUpdated time.Time
+	Type        string
+	ID          string
+	VersionID   int64
+}
+
+// HistoryPage is one page of versions and, when more follow, the key of the
+// last one.
+type HistoryPage struct {
+	Entries []*Resource
+	Next    *HistoryKey
+}
