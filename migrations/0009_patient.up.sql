@@ -1,0 +1,1 @@
+SELECT fhir_create_resource_tables('patient');
