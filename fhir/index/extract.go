@@ -1,0 +1,312 @@
+package index
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/fhirbase-go/fhird/fhir"
+	"github.com/fhirbase-go/fhird/fhir/fhirpath"
+)
+
+// Rows are the index rows of one resource version, each kind sorted and
+// free of duplicates.
+type Rows struct {
+	// Tokens are token hashes (TokenForm.Hash, Present, TokenOfType,
+	// CompositeTokenToken).
+	Tokens []int64
+	// Strings are string values, uri values and :text values.
+	Strings []String
+	// Refs are the references of reference parameters.
+	Refs []Ref
+	// Dates are date ranges, Periods and Timings.
+	Dates []Date
+	// Numbers are numbers and the values of quantities.
+	Numbers []Number
+}
+
+// String is one string value of a parameter: Hash is ParamHash of the
+// parameter (or of "<code>:text", or a CompositeTokenString), Norm its
+// Normalize form and Exact its Exact form.
+type String struct {
+	Hash  int64
+	Norm  string
+	Exact string
+}
+
+// Ref is one reference: "Type/id" as (Type, id); an absolute URL or a
+// canonical as ("", URL).
+type Ref struct {
+	Hash       int64
+	TargetType string
+	TargetID   string
+}
+
+// Date is the closed range [Lo, Hi] a date value covers, in UTC with
+// microsecond precision.
+type Date struct {
+	Hash   int64
+	Lo, Hi time.Time
+}
+
+// Number is a number, or the value of a quantity under one unit form.
+type Number struct {
+	Hash  int64
+	Value float64
+}
+
+// param is a compiled search parameter.
+type param struct {
+	code      string
+	typ       fhir.ParamType
+	expr      *fhirpath.Expr
+	hash      int64  // ParamHash(code)
+	textHash  int64  // ParamHash(code + ":text")
+	present   int64  // Present(code)
+	identCode string // code + ":identifier"
+	comps     []component
+}
+
+// component is a compiled component of a composite parameter.
+type component struct {
+	expr *fhirpath.Expr
+	typ  fhir.ParamType
+}
+
+// typeIndex is the compiled form of a resource type, built once.
+type typeIndex struct {
+	once   sync.Once
+	params []param
+	err    error
+	// hint is the largest number of rows of each kind seen so far, used to
+	// size the row slices of the next extraction in one allocation.
+	hint [5]atomic.Int32
+}
+
+// cache maps *fhir.ResourceType to its *typeIndex.
+var cache sync.Map
+
+func compiled(t *fhir.ResourceType) *typeIndex {
+	v, ok := cache.Load(t)
+	if !ok {
+		v, _ = cache.LoadOrStore(t, &typeIndex{})
+	}
+	ti := v.(*typeIndex)
+	ti.once.Do(func() { ti.params, ti.err = compileType(t) })
+	return ti
+}
+
+// compileType compiles the indexed parameters of t: all but the special
+// ones and those without an expression.
+func compileType(t *fhir.ResourceType) ([]param, error) {
+	var out []param
+	var errs []error
+	for i := range t.Params {
+		sp := &t.Params[i]
+		if sp.Type == fhir.ParamSpecial || sp.Expression == "" {
+			continue
+		}
+		p, err := compileParam(t, sp)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("index: %s %s: %w", t.Name, sp.Code, err))
+			continue
+		}
+		out = append(out, p)
+	}
+	return out, errors.Join(errs...)
+}
+
+func compileParam(t *fhir.ResourceType, sp *fhir.SearchParam) (param, error) {
+	x, err := fhirpath.Compile(sp.Expression)
+	if err != nil {
+		return param{}, err
+	}
+	p := param{
+		code: sp.Code, typ: sp.Type, expr: x,
+		hash: ParamHash(sp.Code), textHash: ParamHash(sp.Code + ":text"),
+		present: Present(sp.Code), identCode: sp.Code + ":identifier",
+	}
+	switch sp.Type {
+	case fhir.ParamToken, fhir.ParamString, fhir.ParamReference, fhir.ParamDate,
+		fhir.ParamNumber, fhir.ParamQuantity, fhir.ParamURI:
+		return p, nil
+	case fhir.ParamComposite:
+		p.comps, err = compileComponents(t, sp)
+		return p, err
+	}
+	return param{}, fmt.Errorf("unknown parameter type %q", sp.Type)
+}
+
+// compileComponents compiles the components of a composite parameter. The
+// supported composites have two components, a token first and a token,
+// quantity, date or string second.
+func compileComponents(t *fhir.ResourceType, sp *fhir.SearchParam) ([]component, error) {
+	if len(sp.Components) != 2 {
+		return nil, fmt.Errorf("composite with %d components is not supported", len(sp.Components))
+	}
+	comps := make([]component, 2)
+	for i, c := range sp.Components {
+		ref, ok := t.Param(c.Code)
+		if !ok {
+			return nil, fmt.Errorf("component %s is not a parameter of %s", c.Code, t.Name)
+		}
+		x, err := fhirpath.Compile(c.Expression)
+		if err != nil {
+			return nil, err
+		}
+		comps[i] = component{expr: x, typ: ref.Type}
+	}
+	if comps[0].typ != fhir.ParamToken {
+		return nil, fmt.Errorf("composite starting with a %s is not supported", comps[0].typ)
+	}
+	switch comps[1].typ {
+	case fhir.ParamToken, fhir.ParamQuantity, fhir.ParamDate, fhir.ParamString:
+		return comps, nil
+	}
+	return nil, fmt.Errorf("composite of a token and a %s is not supported", comps[1].typ)
+}
+
+// extractor holds the rows being built and reusable scratch buffers.
+type extractor struct {
+	rows           Rows
+	nodes, c1, c2  []fhirpath.Node
+	codes          []coding
+	forms1, forms2 []TokenForm
+	units          []unitForm
+}
+
+var extractors = sync.Pool{New: func() any { return new(extractor) }}
+
+// Extract returns the index rows of the resource res of type t. The
+// resource must carry its final id and meta (the server sets them before
+// extracting). Extract is safe for concurrent use; it fails on a resource
+// of another type, on invalid date or number text, and when a parameter of
+// t could not be compiled.
+func Extract(t *fhir.ResourceType, res map[string]any) (Rows, error) {
+	if t == nil || res == nil {
+		return Rows{}, errors.New("index: nil resource type or resource")
+	}
+	if rt, _ := res["resourceType"].(string); rt != t.Name {
+		return Rows{}, fmt.Errorf("index: resource of type %q extracted as %s", rt, t.Name)
+	}
+	ti := compiled(t)
+	if ti.err != nil {
+		return Rows{}, ti.err
+	}
+	x := extractors.Get().(*extractor)
+	defer x.release()
+	ti.presize(&x.rows)
+	root := fhirpath.ResourceNode(res)
+	for i := range ti.params {
+		p := &ti.params[i]
+		x.nodes = p.expr.AppendEval(x.nodes[:0], root)
+		before := x.count()
+		if err := x.extract(p); err != nil {
+			return Rows{}, fmt.Errorf("index: %s %s: %w", t.Name, p.code, err)
+		}
+		if x.count() > before {
+			x.rows.Tokens = append(x.rows.Tokens, p.present)
+		}
+	}
+	rows := x.rows
+	ti.learn(&rows)
+	rows.finish()
+	return rows, nil
+}
+
+// presize allocates the row slices with the capacities seen so far.
+func (ti *typeIndex) presize(r *Rows) {
+	r.Tokens = make([]int64, 0, ti.hint[0].Load())
+	r.Strings = make([]String, 0, ti.hint[1].Load())
+	r.Refs = make([]Ref, 0, ti.hint[2].Load())
+	r.Dates = make([]Date, 0, ti.hint[3].Load())
+	r.Numbers = make([]Number, 0, ti.hint[4].Load())
+}
+
+// learn raises the capacity hints to the sizes of r, up to a bound that
+// keeps one huge resource from inflating every later allocation.
+func (ti *typeIndex) learn(r *Rows) {
+	for i, n := range [5]int{len(r.Tokens), len(r.Strings), len(r.Refs), len(r.Dates), len(r.Numbers)} {
+		n = min(n, 256)
+		if int32(n) > ti.hint[i].Load() {
+			ti.hint[i].Store(int32(n))
+		}
+	}
+}
+
+// release clears the extractor, so that the pool holds no resource, and
+// returns it to the pool.
+func (x *extractor) release() {
+	x.rows = Rows{}
+	clear(x.nodes[:cap(x.nodes)])
+	clear(x.c1[:cap(x.c1)])
+	clear(x.c2[:cap(x.c2)])
+	clear(x.codes[:cap(x.codes)])
+	clear(x.forms1[:cap(x.forms1)])
+	clear(x.forms2[:cap(x.forms2)])
+	clear(x.units[:cap(x.units)])
+	extractors.Put(x)
+}
+
+func (x *extractor) count() int {
+	r := &x.rows
+	return len(r.Tokens) + len(r.Strings) + len(r.Refs) + len(r.Dates) + len(r.Numbers)
+}
+
+// extract turns the values in x.nodes into rows of parameter p.
+func (x *extractor) extract(p *param) error {
+	if p.typ == fhir.ParamComposite {
+		return x.composite(p)
+	}
+	for _, n := range x.nodes {
+		var err error
+		switch p.typ {
+		case fhir.ParamToken:
+			x.token(p, n)
+		case fhir.ParamString:
+			x.str(p.hash, n)
+		case fhir.ParamURI:
+			x.uri(p.hash, n)
+		case fhir.ParamReference:
+			x.ref(p, n)
+		case fhir.ParamDate:
+			err = x.date(p.hash, n)
+		case fhir.ParamQuantity:
+			err = x.quantity(p, n)
+		case fhir.ParamNumber:
+			err = x.number(p.hash, n)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// finish sorts every kind of row and removes duplicates.
+func (r *Rows) finish() {
+	slices.Sort(r.Tokens)
+	r.Tokens = slices.Compact(r.Tokens)
+	slices.SortFunc(r.Strings, func(a, b String) int {
+		return cmp.Or(cmp.Compare(a.Hash, b.Hash), cmp.Compare(a.Norm, b.Norm), cmp.Compare(a.Exact, b.Exact))
+	})
+	r.Strings = slices.Compact(r.Strings)
+	slices.SortFunc(r.Refs, func(a, b Ref) int {
+		return cmp.Or(cmp.Compare(a.Hash, b.Hash), cmp.Compare(a.TargetType, b.TargetType), cmp.Compare(a.TargetID, b.TargetID))
+	})
+	r.Refs = slices.Compact(r.Refs)
+	slices.SortFunc(r.Dates, func(a, b Date) int {
+		return cmp.Or(cmp.Compare(a.Hash, b.Hash), a.Lo.Compare(b.Lo), a.Hi.Compare(b.Hi))
+	})
+	r.Dates = slices.CompactFunc(r.Dates, func(a, b Date) bool {
+		return a.Hash == b.Hash && a.Lo.Equal(b.Lo) && a.Hi.Equal(b.Hi)
+	})
+	slices.SortFunc(r.Numbers, func(a, b Number) int {
+		return cmp.Or(cmp.Compare(a.Hash, b.Hash), cmp.Compare(a.Value, b.Value))
+	})
+	r.Numbers = slices.Compact(r.Numbers)
+}
