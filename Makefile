@@ -1,0 +1,62 @@
+# fhird: build, run, test. `make run` and `make test` are the two set-up
+# commands of the README.
+
+GO        ?= go
+BIN       := bin/fhird
+VERSION   ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -s -w -X main.version=$(VERSION)
+DB_URL    ?= postgres://postgres@127.0.0.1:5432/fhir
+FUZZTIME  ?= 15s
+
+.PHONY: all build run test test-short fuzz generate check-generate vet fmt bench-go clean
+
+all: build
+
+# One static binary: no cgo, no dynamic libraries.
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/fhird
+
+# Serves on :8080 against the local default database (created and migrated
+# if missing; a private PostgreSQL is started under .data/ when none
+# listens), with the sample data of testdata/sample in the default tenant.
+run: build
+	scripts/devdb.sh
+	FHIR_DEV=$${FHIR_DEV:-1} FHIR_DATABASE_URL=$${FHIR_DATABASE_URL:-$(DB_URL)} \
+	FHIR_SAMPLE_DATA=$${FHIR_SAMPLE_DATA:-testdata/sample} ./$(BIN) serve
+
+# Every test, the integration tests against the real PostgreSQL included
+# (CI=true makes a missing database a failure instead of a skip).
+test: vet
+	$(GO) test -count=1 ./...
+
+test-short:
+	$(GO) test -count=1 -short ./...
+
+vet:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+# A short run of every fuzz target.
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzResource$$' -fuzztime $(FUZZTIME) ./fhir/validate
+	$(GO) test -run '^$$' -fuzz '^FuzzExtract$$' -fuzztime $(FUZZTIME) ./fhir/index
+
+# Regenerates fhir/registry_gen.go from the pinned R4 definitions.
+generate:
+	defs="$$(scripts/fetch-definitions.sh)" && $(GO) run ./cmd/fhirgen -defs "$$defs"
+
+# Fails when the committed generated code differs from a fresh generation.
+check-generate:
+	@defs="$$(scripts/fetch-definitions.sh)" && tmp="$$(mktemp)" && \
+	{ $(GO) run ./cmd/fhirgen -defs "$$defs" -out "$$tmp" && diff -u fhir/registry_gen.go "$$tmp"; rc=$$?; rm -f "$$tmp"; exit $$rc; }
+
+# Go benchmarks of the full HTTP stack against the real database.
+bench-go:
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./server
+
+clean:
+	rm -rf bin

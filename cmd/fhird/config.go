@@ -1,0 +1,163 @@
+package main
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// config is every setting of the server, read once from the environment.
+type config struct {
+	Addr             string
+	BaseURL          string
+	DatabaseURL      string // the owner's: migrations
+	AppDatabaseURL   string // the server role's: serving
+	AppRole          string
+	Migrate          bool
+	Dev              bool
+	Tenant           string
+	MaxBodyBytes     int64
+	DefaultCount     int
+	MaxCount         int
+	MaxConns         int32
+	MinConns         int32
+	StatementTimeout time.Duration
+	ShutdownTimeout  time.Duration
+	CursorKey        []byte
+	CursorKeyRandom  bool
+	SampleData       string
+	LogLevel         string
+}
+
+// settings documents every variable; README's table mirrors it.
+var settings = []struct{ name, def, help string }{
+	{"FHIR_ADDR", ":8080", "listen address"},
+	{"FHIR_BASE_URL", "http://localhost:<port>/fhir", "absolute base URL used in Location, fullUrl and links"},
+	{"FHIR_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/fhir", "owner connection: creates the database if missing and runs migrations"},
+	{"FHIR_APP_DATABASE_URL", "FHIR_DATABASE_URL with user FHIR_DB_ROLE", "connection the server serves through (must not own tables or bypass RLS)"},
+	{"FHIR_DB_ROLE", "fhir_app", "server role that migrations create and grant data privileges to"},
+	{"FHIR_MIGRATE", "true", "migrate on start-up (serve)"},
+	{"FHIR_DEV", "false", "development mode: the X-Tenant-ID header selects the tenant"},
+	{"FHIR_TENANT", "default", "tenant of requests that name none"},
+	{"FHIR_MAX_BODY_BYTES", "10485760", "largest accepted request body (413 above)"},
+	{"FHIR_DEFAULT_COUNT", "50", "default page size"},
+	{"FHIR_MAX_COUNT", "1000", "largest page size a client may ask for"},
+	{"FHIR_DB_MAX_CONNS", "4 x CPUs", "database pool size"},
+	{"FHIR_DB_MIN_CONNS", "2", "connections kept open"},
+	{"FHIR_STATEMENT_TIMEOUT", "10s", "bound on every SQL statement (too-costly above)"},
+	{"FHIR_SHUTDOWN_TIMEOUT", "25s", "how long SIGTERM waits for in-flight requests"},
+	{"FHIR_CURSOR_KEY", "random per process", "hex secret that signs paging cursors; set the same on every node"},
+	{"FHIR_SAMPLE_DATA", "", "directory of sample resources loaded into FHIR_TENANT when it is empty"},
+	{"FHIR_LOG_LEVEL", "info", "debug, info, warn or error"},
+}
+
+func loadConfig() (*config, error) {
+	c := &config{
+		Addr:        env("FHIR_ADDR", ":8080"),
+		DatabaseURL: env("FHIR_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/fhir"),
+		AppRole:     env("FHIR_DB_ROLE", "fhir_app"),
+		Tenant:      env("FHIR_TENANT", "default"),
+		SampleData:  env("FHIR_SAMPLE_DATA", ""),
+		LogLevel:    env("FHIR_LOG_LEVEL", "info"),
+	}
+	var errs []string
+	c.Migrate = boolEnv("FHIR_MIGRATE", true, &errs)
+	c.Dev = boolEnv("FHIR_DEV", false, &errs)
+	c.MaxBodyBytes = int64(intEnv("FHIR_MAX_BODY_BYTES", 10<<20, &errs))
+	c.DefaultCount = intEnv("FHIR_DEFAULT_COUNT", 50, &errs)
+	c.MaxCount = intEnv("FHIR_MAX_COUNT", 1000, &errs)
+	c.MaxConns = int32(intEnv("FHIR_DB_MAX_CONNS", 4*runtime.NumCPU(), &errs))
+	c.MinConns = int32(intEnv("FHIR_DB_MIN_CONNS", 2, &errs))
+	c.StatementTimeout = durationEnv("FHIR_STATEMENT_TIMEOUT", 10*time.Second, &errs)
+	c.ShutdownTimeout = durationEnv("FHIR_SHUTDOWN_TIMEOUT", 25*time.Second, &errs)
+	c.BaseURL = strings.TrimRight(env("FHIR_BASE_URL", "http://localhost"+port(c.Addr)+"/fhir"), "/")
+	c.AppDatabaseURL = env("FHIR_APP_DATABASE_URL", "")
+	if c.AppDatabaseURL == "" {
+		u, err := url.Parse(c.DatabaseURL)
+		if err != nil {
+			errs = append(errs, "FHIR_DATABASE_URL: "+err.Error())
+		} else {
+			u.User = url.User(c.AppRole)
+			c.AppDatabaseURL = u.String()
+		}
+	}
+	c.cursorKey(&errs)
+	if c.DefaultCount < 1 || c.MaxCount < c.DefaultCount {
+		errs = append(errs, "FHIR_DEFAULT_COUNT must be at least 1 and at most FHIR_MAX_COUNT")
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("configuration: %s", strings.Join(errs, "; "))
+	}
+	return c, nil
+}
+
+func (c *config) cursorKey(errs *[]string) {
+	if k := os.Getenv("FHIR_CURSOR_KEY"); k != "" {
+		b, err := hex.DecodeString(k)
+		if err != nil || len(b) < 16 {
+			*errs = append(*errs, "FHIR_CURSOR_KEY must be at least 16 bytes in hex")
+		}
+		c.CursorKey = b
+		return
+	}
+	c.CursorKey = make([]byte, 32)
+	_, _ = rand.Read(c.CursorKey)
+	c.CursorKeyRandom = true
+}
+
+// port returns the ":port" part of a listen address.
+func port(addr string) string {
+	if i := strings.LastIndex(addr, ":"); i >= 0 {
+		return addr[i:]
+	}
+	return ":8080"
+}
+
+func env(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok && v != "" {
+		return v
+	}
+	return def
+}
+
+func boolEnv(name string, def bool, errs *[]string) bool {
+	v := os.Getenv(name)
+	if v == "" {
+		return def
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		*errs = append(*errs, name+" must be true or false (or 1 or 0)")
+	}
+	return b
+}
+
+func intEnv(name string, def int, errs *[]string) int {
+	v := os.Getenv(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		*errs = append(*errs, name+" must be a non-negative integer")
+	}
+	return n
+}
+
+func durationEnv(name string, def time.Duration, errs *[]string) time.Duration {
+	v := os.Getenv(name)
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		*errs = append(*errs, name+" must be a duration such as 10s")
+	}
+	return d
+}

@@ -1,0 +1,476 @@
+package validate
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/fhirbase-go/fhird/fhir"
+	"github.com/google/fhir/go/fhirversion"
+	"github.com/google/fhir/go/jsonformat"
+
+	rpb "github.com/google/fhir/go/proto/google/fhir/proto/r4/core/resources/bundle_and_contained_resource_go_proto"
+)
+
+// unmarshaller returns the one R4 unmarshaller of the process. It is shared:
+// after construction it is only read (its caches are guarded by the
+// library's own locks), which TestConcurrent checks under the race detector.
+var unmarshaller = sync.OnceValue(func() *jsonformat.Unmarshaller {
+	u, err := jsonformat.NewUnmarshaller("UTC", fhirversion.R4)
+	if err != nil {
+		panic(fmt.Sprintf("validate: creating the R4 unmarshaller: %v", err))
+	}
+	return u
+})
+
+// r4Types holds the names of the R4 resource types, read from the choices of
+// google/fhir's ContainedResource so that the two can never disagree.
+var r4Types = func() map[string]bool {
+	fields := (&rpb.ContainedResource{}).ProtoReflect().Descriptor().Fields()
+	types := make(map[string]bool, fields.Len())
+	for i := 0; i < fields.Len(); i++ {
+		if m := fields.Get(i).Message(); m != nil {
+			types[string(m.Name())] = true
+		}
+	}
+	return types
+}()
+
+// libError holds the fields of google/fhir's internal UnmarshalError. That
+// type lives in an internal package, and its Error method drops the
+// diagnostics (the offending key or value), so the fields are read by
+// reflection. TestLibraryErrorShape fails if the type changes shape.
+type libError struct {
+	path, details, diagnostics, kind string
+}
+
+// libErrors extracts the UnmarshalErrors from err, which may be one error or
+// a list of them. It reports false for any other error.
+func libErrors(err error) ([]libError, bool) {
+	v := reflect.ValueOf(err)
+	if v.Kind() != reflect.Slice {
+		le, ok := libErrorOf(v)
+		return []libError{le}, ok
+	}
+	out := make([]libError, 0, v.Len())
+	for i := 0; i < v.Len(); i++ {
+		le, ok := libErrorOf(v.Index(i))
+		if !ok {
+			return nil, false
+		}
+		out = append(out, le)
+	}
+	return out, true
+}
+
+func libErrorOf(v reflect.Value) (libError, bool) {
+	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
+		return libError{}, false
+	}
+	v = v.Elem()
+	if v.Type().Name() != "UnmarshalError" {
+		return libError{}, false
+	}
+	var le libError
+	ok := stringField(v, "Path", &le.path) && stringField(v, "Details", &le.details) &&
+		stringField(v, "Diagnostics", &le.diagnostics) && stringField(v, "Type", &le.kind)
+	return le, ok
+}
+
+func stringField(v reflect.Value, name string, dst *string) bool {
+	f := v.FieldByName(name)
+	if !f.IsValid() || f.Kind() != reflect.String {
+		return false
+	}
+	*dst = f.String()
+	return true
+}
+
+// reporter collects the errors of google/fhir's validation pass (required
+// elements, primitive formats, reference types), which runs only when the
+// structural parse succeeded.
+type reporter struct{ errs []libError }
+
+func (r *reporter) ReportValidationError(path string, err error) error {
+	les, ok := libErrors(err)
+	if !ok {
+		les = []libError{{details: err.Error()}}
+	}
+	for _, le := range les {
+		if le.path == "" {
+			le.path = path
+		}
+		r.errs = append(r.errs, le)
+	}
+	return nil
+}
+
+// ReportValidationWarning ignores warnings: R4 validation emits none, and a
+// warning is not a reason to refuse a write.
+func (r *reporter) ReportValidationWarning(string, error) error { return nil }
+
+// outcome is what one google/fhir run found.
+type outcome struct {
+	parse  []libError // structural errors; when present, validation did not run
+	report []libError // validation errors
+	err    error      // anything else: a failure of the library itself
+}
+
+// unmarshal runs google/fhir over body. A panic in the library is turned
+// into an error so that no input can crash the server.
+func unmarshal(body []byte) (out outcome) {
+	defer func() {
+		if r := recover(); r != nil {
+			out.err = fmt.Errorf("google/fhir panicked: %v", r)
+		}
+	}()
+	rep := &reporter{}
+	_, err := unmarshaller().UnmarshalWithErrorReporter(body, rep)
+	out.report = rep.errs
+	if err != nil {
+		if les, ok := libErrors(err); ok {
+			out.parse = les
+		} else {
+			out.err = err
+		}
+	}
+	return out
+}
+
+// libraryIssues validates tree, a resource of R4 type typ, with google/fhir.
+// body is its JSON text. nested lists the resources inside it.
+//
+// google/fhir rejects a valid Parameters whose parameter[].resource holds a
+// resource ("unknown field"). So when there is any such resource, the
+// document is validated with those resources removed, and each of them is
+// validated on its own. Contained resources are validated on their own too:
+// google/fhir parses them but keeps them as protobuf Any, so it never checks
+// their required elements.
+func libraryIssues(tree map[string]any, body []byte, typ string, nested []embedded) ([]issue, error) {
+	params := paramsUnder(nested, nil)
+	root := run{obj: tree, typ: typ, parse: true}
+	issues, err := root.issues(body, params)
+	for _, e := range nested {
+		obj, ok := e.obj.(map[string]any)
+		if e.kind == slotNative || !ok || !r4Types[e.typ] {
+			continue
+		}
+		var inner []path
+		if len(params) > 0 {
+			inner = paramsUnder(nested, e.at)
+		}
+		sub := run{obj: obj, typ: e.typ, prefix: e.expr, parse: e.kind == slotParam}
+		more, subErr := sub.issues(nil, inner)
+		issues = append(issues, more...)
+		err = errors.Join(err, subErr)
+	}
+	return issues, err
+}
+
+// paramsUnder returns the locations, relative to at, of the parameter
+// resources inside the resource at at (nil for the root).
+func paramsUnder(nested []embedded, at path) []path {
+	var out []path
+	for _, e := range nested {
+		if e.kind == slotParam && len(e.at) > len(at) && hasPrefix(e.at, at) {
+			out = append(out, e.at[len(at):])
+		}
+	}
+	return out
+}
+
+func hasPrefix(p, prefix path) bool {
+	for i, s := range prefix {
+		if p[i] != s {
+			return false
+		}
+	}
+	return true
+}
+
+// run is one google/fhir validation of one resource.
+type run struct {
+	obj    map[string]any // the resource's tree
+	typ    string         // its type, which roots google/fhir's paths
+	prefix string         // its expression when nested, or "" at the root
+	parse  bool           // whether to report structural errors
+}
+
+// issues validates r.obj, whose JSON is body (or nil to marshal it), after
+// removing the parameter resources at params.
+//
+// google/fhir skips validation when the structure does not parse. So when
+// it reports structural errors, the offending elements are removed and the
+// rest is run again, once, to find the missing required elements too.
+func (r run) issues(body []byte, params []path) ([]issue, error) {
+	if len(params) > 0 {
+		r.obj = clone(r.obj).(map[string]any)
+		for _, p := range params {
+			remove(r.obj, p)
+		}
+		body = nil
+	}
+	if body == nil {
+		var err error
+		if body, err = marshal(r.obj); err != nil {
+			return []issue{r.failure()}, err
+		}
+	}
+	out := unmarshal(body)
+	var issues []issue
+	if out.err != nil {
+		issues = append(issues, r.failure())
+	}
+	if r.parse {
+		for _, le := range out.parse {
+			issues = append(issues, r.issue(le))
+		}
+	}
+	for _, le := range out.report {
+		issues = append(issues, r.issue(r.fixReference(le)))
+	}
+	if len(out.parse) > 0 {
+		issues = append(issues, r.retry(out.parse)...)
+	}
+	return issues, out.err
+}
+
+// retry removes the elements behind parse errors and validates the rest.
+func (r run) retry(parse []libError) []issue {
+	pruned := clone(r.obj).(map[string]any)
+	removed := map[string]bool{}
+	for _, le := range parse {
+		if at, ok := pruneTarget(le); ok && remove(pruned, at) {
+			removed[at.canonical()] = true
+		}
+	}
+	if len(removed) == 0 {
+		return nil
+	}
+	body, err := marshal(pruned)
+	if err != nil {
+		return nil
+	}
+	var issues []issue
+	for _, le := range unmarshal(body).report {
+		is := r.issue(r.fixReference(le))
+		// A required element that was just removed is not missing: it is
+		// wrong, and that is reported already.
+		if _, p, ok := parseExpr(le.path); ok && is.code == fhir.IssueRequired {
+			if removed[append(p.withoutOfType(), seg{kind: segKey, key: requiredName(le)}).canonical()] {
+				continue
+			}
+		}
+		issues = append(issues, is)
+	}
+	return issues
+}
+
+// failure is the issue reported when the library fails on its own.
+func (r run) failure() issue {
+	return issue{code: fhir.IssueStructure, expr: r.rebase(r.typ), offset: -1,
+		msg: "The resource could not be validated."}
+}
+
+// rebase moves a path from the library, rooted at the resource type, under
+// the resource's own expression.
+func (r run) rebase(p string) string {
+	if r.prefix == "" || !strings.HasPrefix(p, r.typ) {
+		return p
+	}
+	return r.prefix + p[len(r.typ):]
+}
+
+// issue turns one library error into an issue.
+func (r run) issue(le libError) issue {
+	is := issue{code: fhir.IssueValue, expr: r.rebase(le.path), offset: -1}
+	msg := upperFirst(le.details)
+	if le.diagnostics != "" {
+		msg += ": " + strings.ToValidUTF8(le.diagnostics, "\uFFFD")
+	}
+	msg += "."
+	switch d := le.details; {
+	case d == "unknown field" || strings.HasPrefix(d, "cannot accept multiple values"):
+		key, err := strconv.Unquote(le.diagnostics)
+		if err != nil {
+			key = le.diagnostics
+		}
+		is.code, is.expr = fhir.IssueStructure, appendKey(is.expr, key)
+		if d == "unknown field" {
+			msg = fmt.Sprintf("Unknown element %q.", key)
+		}
+	case d == "unknown resource type":
+		is.code, is.expr = fhir.IssueNotSupported, is.expr+".resourceType"
+	case d == "invalid resource type":
+		is.expr = is.expr + ".resourceType"
+	case requiredName(le) != "":
+		name := requiredName(le)
+		is.code, is.expr = fhir.IssueRequired, appendKey(is.expr, name)
+		msg = fmt.Sprintf("The required element %s is missing or empty.", name)
+	case structural(d):
+		is.code = fhir.IssueStructure
+	}
+	is.msg = msg
+	return is
+}
+
+// requiredName returns the element a required-field error is about, or "".
+func requiredName(le libError) string {
+	for _, prefix := range [...]string{"missing required field ", "required field "} {
+		if rest, ok := strings.CutPrefix(le.details, prefix); ok {
+			quoted, _, _ := strings.Cut(rest, " is either")
+			if name, err := strconv.Unquote(quoted); err == nil {
+				return name
+			}
+		}
+	}
+	return ""
+}
+
+// structural reports whether a library error is about the shape of the JSON
+// rather than about a value.
+func structural(details string) bool {
+	switch details {
+	case "expected array", "invalid extension field", "invalid field", "invalid JSON":
+		return true
+	}
+	return strings.HasPrefix(details, "invalid value (expected a ") ||
+		strings.HasPrefix(details, "array length mismatch") ||
+		strings.HasPrefix(details, "field exceeded the maximum nesting depth")
+}
+
+func upperFirst(s string) string {
+	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		return s
+	}
+	return string(s[0]-'a'+'A') + s[1:]
+}
+
+func appendKey(expr, key string) string {
+	var b strings.Builder
+	b.WriteString(expr)
+	b.WriteByte('.')
+	writeName(&b, key)
+	return b.String()
+}
+
+// fixReference maps a path into the internals of google/fhir's Reference
+// proto (Observation.subject.patientId.history) to the JSON element the
+// value came from (Observation.subject.reference).
+func (r run) fixReference(le libError) libError {
+	root, p, ok := parseExpr(le.path)
+	if !ok {
+		return le
+	}
+	var node any = r.obj
+	for i, s := range p {
+		next, found := step(node, s)
+		if !found {
+			if m, isObj := node.(map[string]any); isObj && m["reference"] != nil {
+				le.path = append(clonePath(p[:i]), seg{kind: segKey, key: "reference"}).expr(root)
+			}
+			return le
+		}
+		node = next
+	}
+	return le
+}
+
+// step follows one segment down the tree; type filters stay in place.
+func step(node any, s seg) (any, bool) {
+	switch s.kind {
+	case segKey:
+		m, _ := node.(map[string]any)
+		v, ok := m[s.key]
+		return v, ok
+	case segIndex:
+		a, _ := node.([]any)
+		if s.index < 0 || s.index >= len(a) {
+			return nil, false
+		}
+		return a[s.index], true
+	}
+	return node, true
+}
+
+// pruneTarget returns the element to remove for a structural error: the
+// member of an object, never an array element, so that the indexes in later
+// paths stay true.
+func pruneTarget(le libError) (path, bool) {
+	_, p, ok := parseExpr(le.path)
+	if !ok {
+		return nil, false
+	}
+	if le.details == "unknown field" || strings.HasPrefix(le.details, "cannot accept multiple values") {
+		key, err := strconv.Unquote(le.diagnostics)
+		if err != nil {
+			return nil, false
+		}
+		p = append(p, seg{kind: segKey, key: key})
+	}
+	p = p.withoutOfType()
+	for len(p) > 0 && p[len(p)-1].kind == segIndex {
+		p = p[:len(p)-1]
+	}
+	return p, len(p) > 0
+}
+
+// remove deletes the member at p (type filters and a trailing array index
+// are ignored) from tree and reports whether it was there.
+func remove(tree map[string]any, p path) bool {
+	p = p.withoutOfType()
+	for len(p) > 0 && p[len(p)-1].kind == segIndex {
+		p = p[:len(p)-1]
+	}
+	if len(p) == 0 {
+		return false
+	}
+	var node any = tree
+	for _, s := range p[:len(p)-1] {
+		var ok bool
+		if node, ok = step(node, s); !ok {
+			return false
+		}
+	}
+	parent, ok := node.(map[string]any)
+	last := p[len(p)-1]
+	if !ok || last.kind != segKey {
+		return false
+	}
+	_, found := parent[last.key]
+	delete(parent, last.key)
+	return found
+}
+
+// clone deep-copies a generic JSON tree.
+func clone(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		m := make(map[string]any, len(t))
+		for k, el := range t {
+			m[k] = clone(el)
+		}
+		return m
+	case []any:
+		a := make([]any, len(t))
+		for i, el := range t {
+			a[i] = clone(el)
+		}
+		return a
+	}
+	return v
+}
+
+// marshal writes a generic tree back as JSON. Numbers keep their text.
+func marshal(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	err := enc.Encode(v)
+	return buf.Bytes(), err
+}

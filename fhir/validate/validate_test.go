@@ -1,0 +1,298 @@
+package validate
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/fhirbase-go/fhird/fhir"
+)
+
+// want is an expected issue: its code and its expression ("" for none).
+type want struct {
+	code fhir.IssueType
+	expr string
+}
+
+// fixture returns a file of testdata/validate.
+func fixture(tb testing.TB, name string) []byte {
+	tb.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "validate", name))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
+}
+
+// checkIssues asserts that err is a KindInvalid *fhir.Error with exactly the
+// wanted issues, in order.
+func checkIssues(t *testing.T, err error, wants []want) {
+	t.Helper()
+	var fe *fhir.Error
+	if !errors.As(err, &fe) {
+		t.Fatalf("error = %v (%T), want a *fhir.Error", err, err)
+	}
+	if fe.Kind != fhir.KindInvalid {
+		t.Errorf("kind = %v, want KindInvalid", fe.Kind)
+	}
+	var got []want
+	for _, is := range fe.Issues {
+		w := want{code: is.Code}
+		if len(is.Expression) > 1 {
+			t.Errorf("issue %q has %d expressions, want at most 1", is.Diagnostics, len(is.Expression))
+		}
+		if len(is.Expression) == 1 {
+			w.expr = is.Expression[0]
+		}
+		if is.Severity != fhir.SeverityError || is.Diagnostics == "" {
+			t.Errorf("issue %+v: want severity error and diagnostics", is)
+		}
+		got = append(got, w)
+	}
+	if len(got) != len(wants) {
+		t.Fatalf("got %d issues, want %d:\n got  %v\n want %v\n (%v)", len(got), len(wants), got, wants, err)
+	}
+	for i := range got {
+		if got[i] != wants[i] {
+			t.Errorf("issue %d = %v, want %v (%s)", i, got[i], wants[i], fe.Issues[i].Diagnostics)
+		}
+	}
+}
+
+func TestResourceValid(t *testing.T) {
+	for _, tc := range []struct {
+		file, typ string
+		numbers   map[string]string // path through the tree → number text
+	}{
+		{"patient.json", "Patient", nil},
+		{"observation.json", "Observation", map[string]string{
+			"valueQuantity.value":         "1.50",
+			"referenceRange.0.low.value":  "36.10",
+			"referenceRange.0.high.value": "37.2e0",
+		}},
+		{"encounter.json", "Encounter", map[string]string{"length.value": "30"}},
+	} {
+		t.Run(tc.typ, func(t *testing.T) {
+			tree, err := Resource(fixture(t, tc.file), tc.typ)
+			if err != nil {
+				t.Fatalf("Resource: %v", err)
+			}
+			if tree["resourceType"] != tc.typ {
+				t.Errorf("resourceType = %v, want %s", tree["resourceType"], tc.typ)
+			}
+			for at, text := range tc.numbers {
+				if got := lookup(tree, at); got != json.Number(text) {
+					t.Errorf("%s = %#v, want json.Number(%q)", at, got, text)
+				}
+			}
+		})
+	}
+}
+
+// lookup follows a dotted path of keys and array indexes through a tree.
+func lookup(v any, at string) any {
+	for _, k := range strings.Split(at, ".") {
+		switch t := v.(type) {
+		case map[string]any:
+			v = t[k]
+		case []any:
+			i := int(k[0] - '0')
+			if i >= len(t) {
+				return nil
+			}
+			v = t[i]
+		default:
+			return nil
+		}
+	}
+	return v
+}
+
+func TestResourceValidNested(t *testing.T) {
+	for name, body := range map[string]string{
+		"parameters with resources": `{"resourceType":"Parameters","parameter":[
+			{"name":"resource","resource":{"resourceType":"Patient","id":"p1","gender":"male"}},
+			{"name":"nested","part":[{"name":"r","resource":{"resourceType":"Observation","status":"final","code":{"text":"t"}}}]}]}`,
+		"fhirpath patch": `{"resourceType":"Parameters","parameter":[{"name":"operation","part":[
+			{"name":"type","valueCode":"add"},{"name":"path","valueString":"Patient"},
+			{"name":"name","valueString":"name"},{"name":"value","valueHumanName":{"family":"Doe"}}]}]}`,
+		"transaction bundle": `{"resourceType":"Bundle","type":"transaction","entry":[
+			{"fullUrl":"urn:uuid:61ebe359-bfdc-4613-8bf2-c5e300945f0a","resource":{"resourceType":"Patient","active":true},
+			 "request":{"method":"POST","url":"Patient"}},
+			{"resource":{"resourceType":"Observation","status":"final","code":{"text":"t"},
+			  "subject":{"reference":"urn:uuid:61ebe359-bfdc-4613-8bf2-c5e300945f0a"},
+			  "hasMember":[{"reference":"Observation?identifier=http://x|1"}]},
+			 "request":{"method":"POST","url":"Observation"}}]}`,
+		"contained and local refs": `{"resourceType":"Observation","status":"final","code":{"text":"t"},
+			"contained":[{"resourceType":"Patient","id":"p","link":[{"other":{"reference":"#"},"type":"seealso"}]}],
+			"subject":{"reference":"#p"},"specimen":{"reference":"urn:oid:1.2.840.10008"}}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			if _, err := Resource([]byte(body), ""); err != nil {
+				t.Fatalf("Resource: %v", err)
+			}
+		})
+	}
+}
+
+func TestResourceInvalid(t *testing.T) {
+	for _, tc := range []struct {
+		name, typ, body string
+		want            []want
+	}{
+		{"wrong primitive type", "Patient", `{"resourceType":"Patient","birthDate":12}`,
+			[]want{{fhir.IssueValue, "Patient.birthDate"}}},
+		{"bad date", "Patient", `{"resourceType":"Patient","birthDate":"2020-13-45"}`,
+			[]want{{fhir.IssueValue, "Patient.birthDate"}}},
+		{"unknown element", "Patient", `{"resourceType":"Patient","colour":"blue"}`,
+			[]want{{fhir.IssueStructure, "Patient.colour"}}},
+		{"unknown element quoted", "Patient", `{"resourceType":"Patient","a b":1}`,
+			[]want{{fhir.IssueStructure, "Patient.`a b`"}}},
+		{"upper camel element", "Patient", `{"resourceType":"Patient","Gender":"male"}`,
+			[]want{{fhir.IssueStructure, "Patient.Gender"}}},
+		{"bad code", "Patient", `{"resourceType":"Patient","gender":"robot"}`,
+			[]want{{fhir.IssueValue, "Patient.gender"}}},
+		{"missing status", "Observation", `{"resourceType":"Observation","code":{"text":"t"}}`,
+			[]want{{fhir.IssueRequired, "Observation.status"}}},
+		{"missing code", "Observation", `{"resourceType":"Observation","status":"final"}`,
+			[]want{{fhir.IssueRequired, "Observation.code"}}},
+		{"missing status and code", "", `{"resourceType":"Observation"}`,
+			[]want{{fhir.IssueRequired, "Observation.code"}, {fhir.IssueRequired, "Observation.status"}}},
+		{"bad reference string", "", `{"resourceType":"Observation","status":"final","code":{"text":"t"},"subject":{"reference":"Patient/a b"}}`,
+			[]want{{fhir.IssueValue, "Observation.subject.reference"}}},
+		{"bad history reference", "", `{"resourceType":"Observation","status":"final","code":{"text":"t"},"subject":{"reference":"Patient/1/_history/x y"}}`,
+			[]want{{fhir.IssueValue, "Observation.subject.reference"}}},
+		{"wrong reference target", "", `{"resourceType":"Observation","status":"final","code":{"text":"t"},"subject":{"reference":"Medication/1"}}`,
+			[]want{{fhir.IssueValue, "Observation.subject"}}},
+		{"missing contained", "Patient", `{"resourceType":"Patient","managingOrganization":{"reference":"#org"}}`,
+			[]want{{fhir.IssueInvariant, "Patient.managingOrganization.reference"}}},
+		{"duplicate key", "Patient", `{"resourceType":"Patient","gender":"male","gender":"female"}`,
+			[]want{{fhir.IssueStructure, "Patient.gender"}}},
+		{"two problems", "Patient", `{"resourceType":"Patient","birthDate":"2020-13-45","colour":"blue"}`,
+			[]want{{fhir.IssueValue, "Patient.birthDate"}, {fhir.IssueStructure, "Patient.colour"}}},
+		{"structure and required", "", `{"resourceType":"Observation","status":"nope","colour":1}`,
+			[]want{{fhir.IssueValue, "Observation.status"}, {fhir.IssueStructure, "Observation.colour"},
+				{fhir.IssueRequired, "Observation.code"}}},
+		{"type mismatch", "Patient", `{"resourceType":"Observation","status":"final","code":{"text":"t"}}`,
+			[]want{{fhir.IssueInvalid, "Observation.resourceType"}}},
+		{"unknown type", "", `{"resourceType":"Starship"}`,
+			[]want{{fhir.IssueNotSupported, "Starship.resourceType"}}},
+		{"missing resourceType", "Patient", `{"id":"p1"}`,
+			[]want{{fhir.IssueRequired, "Patient.resourceType"}}},
+		{"missing resourceType no type", "", `{"id":"p1"}`,
+			[]want{{fhir.IssueRequired, "Resource.resourceType"}}},
+		{"resourceType not a string", "", `{"resourceType":7}`,
+			[]want{{fhir.IssueValue, "Resource.resourceType"}}},
+		{"invalid id", "Patient", `{"resourceType":"Patient","id":"a/b"}`,
+			[]want{{fhir.IssueValue, "Patient.id"}}},
+		{"empty string", "Patient", `{"resourceType":"Patient","name":[{"given":["Ada",""]}]}`,
+			[]want{{fhir.IssueValue, "Patient.name[0].given[1]"}}},
+		{"null member", "Patient", `{"resourceType":"Patient","active":null}`,
+			[]want{{fhir.IssueStructure, "Patient.active"}}},
+		{"empty array and object", "Patient", `{"resourceType":"Patient","name":[],"maritalStatus":{}}`,
+			[]want{{fhir.IssueStructure, "Patient.name"}, {fhir.IssueStructure, "Patient.maritalStatus"}}},
+		{"whitespace in uri", "Patient", `{"resourceType":"Patient","identifier":[{"system":" http://x","value":"1"}],"managingOrganization":{"reference":"Organization/1 "}}`,
+			[]want{{fhir.IssueValue, "Patient.identifier[0].system"}, {fhir.IssueValue, "Patient.managingOrganization.reference"}}},
+		{"contained required", "Patient", `{"resourceType":"Patient","contained":[{"resourceType":"Observation","id":"o"}]}`,
+			[]want{{fhir.IssueRequired, "Patient.contained[0].ofType(Observation).code"},
+				{fhir.IssueRequired, "Patient.contained[0].ofType(Observation).status"}}},
+		{"contained in contained", "Patient", `{"resourceType":"Patient","contained":[{"resourceType":"Organization","id":"o","contained":[{"resourceType":"Organization","id":"p"}]}]}`,
+			[]want{{fhir.IssueInvariant, "Patient.contained[0].ofType(Organization).contained"}}},
+		{"bundle entry", "Bundle", `{"resourceType":"Bundle","type":"collection","entry":[{"resource":{"resourceType":"Patient","colour":1}}]}`,
+			[]want{{fhir.IssueStructure, "Bundle.entry[0].resource.ofType(Patient).colour"}}},
+		{"parameters resource", "Parameters", `{"resourceType":"Parameters","parameter":[{"name":"x","resource":{"resourceType":"Observation","status":"final"}},{"valueString":"v"}]}`,
+			[]want{{fhir.IssueRequired, "Parameters.parameter[0].resource.ofType(Observation).code"},
+				{fhir.IssueRequired, "Parameters.parameter[1].name"}}},
+		{"parameters resource not an object", "Parameters", `{"resourceType":"Parameters","parameter":[{"name":"x","resource":"Patient/1"}]}`,
+			[]want{{fhir.IssueStructure, "Parameters.parameter[0].resource"}}},
+		{"empty body", "Patient", ``, []want{{fhir.IssueStructure, ""}}},
+		{"blank body", "Patient", " \n\t", []want{{fhir.IssueStructure, ""}}},
+		{"array body", "Patient", `[{"resourceType":"Patient"}]`, []want{{fhir.IssueStructure, ""}}},
+		{"string body", "Patient", `"Patient"`, []want{{fhir.IssueStructure, ""}}},
+		{"not JSON", "Patient", `{"resourceType":"Patient",}`, []want{{fhir.IssueStructure, ""}}},
+		{"truncated", "Patient", `{"resourceType":"Patient","name":[{`, []want{{fhir.IssueStructure, ""}}},
+		{"trailing data", "Patient", `{"resourceType":"Patient"} {}`, []want{{fhir.IssueStructure, ""}}},
+		{"too deep", "Patient", `{"resourceType":"Patient","extension":` + strings.Repeat("[", 200) + strings.Repeat("]", 200) + `}`,
+			[]want{{fhir.IssueStructure, ""}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tree, err := Resource([]byte(tc.body), tc.typ)
+			if tree != nil {
+				t.Errorf("tree = %v, want nil with an error", tree)
+			}
+			checkIssues(t, err, tc.want)
+		})
+	}
+}
+
+func TestCheckReference(t *testing.T) {
+	ids := map[string]bool{"c1": true}
+	for ref, code := range map[string]fhir.IssueType{
+		"Patient/123":                       "",
+		"Patient/A-b.9/_history/2":          "",
+		"Patient?identifier=x|1":            "",
+		"#":                                 "",
+		"#c1":                               "",
+		"http://example.org/fhir/Patient/1": "",
+		"urn:uuid:61ebe359-bfdc-4613-8bf2-c5e300945f0a": "",
+		"urn:oid:2.16.840.1.113883":                     "",
+		"#c2":                                           fhir.IssueInvariant,
+		"#bad id":                                       fhir.IssueValue,
+		"Patient/":                                      fhir.IssueValue,
+		"Patient":                                       fhir.IssueValue,
+		"patient/1":                                     fhir.IssueValue,
+		"Patient/1/foo":                                 fhir.IssueValue,
+		"Patient/1/_history/":                           fhir.IssueValue,
+		"Patient/" + strings.Repeat("x", 65):            fhir.IssueValue,
+		"Patient?":                                      fhir.IssueValue,
+		"ftp://example.org/x":                           fhir.IssueValue,
+		"http:///nohost":                                fhir.IssueValue,
+		"http://example.org/a b":                        fhir.IssueValue,
+		"urn:uuid:1234":                                 fhir.IssueValue,
+		"urn:oid:3.1":                                   fhir.IssueValue,
+		"urn:oid:1.02":                                  fhir.IssueValue,
+		"foo bar":                                       fhir.IssueValue,
+	} {
+		if got, msg := checkReference(ref, ids); got != code {
+			t.Errorf("checkReference(%q) = %q (%s), want %q", ref, got, msg, code)
+		}
+	}
+}
+
+// TestLibraryErrorShape guards the reflection in libErrors: if google/fhir
+// renames the fields of its UnmarshalError, the key of an unknown element
+// would silently vanish from expressions.
+func TestLibraryErrorShape(t *testing.T) {
+	out := unmarshal([]byte(`{"resourceType":"Patient","colour":1}`))
+	if out.err != nil || len(out.parse) != 1 {
+		t.Fatalf("unmarshal = %+v, want one structural error", out)
+	}
+	want := libError{path: "Patient", details: "unknown field", diagnostics: `"colour"`}
+	if out.parse[0] != want {
+		t.Errorf("parse error = %+v, want %+v", out.parse[0], want)
+	}
+	out = unmarshal([]byte(`{"resourceType":"Observation","code":{"text":"t"}}`))
+	if len(out.report) != 1 || requiredName(out.report[0]) != "status" {
+		t.Errorf("report = %+v, want one missing status", out.report)
+	}
+}
+
+func TestParseExprRoundTrip(t *testing.T) {
+	for _, expr := range []string{
+		"Patient", "Patient.name[0].given[1]", "Bundle.entry[3].resource.ofType(Patient).id",
+		"Patient.`a b`", "Patient.`we\\`ird.key`[2]",
+	} {
+		root, p, ok := parseExpr(expr)
+		if !ok || p.expr(root) != expr {
+			t.Errorf("parseExpr(%q) = %q, %v, %v; round trip %q", expr, root, p, ok, p.expr(root))
+		}
+	}
+	for _, bad := range []string{"", "Patient.", "Patient[x]", "Patient.`open", "Patient.ofType(X"} {
+		if _, _, ok := parseExpr(bad); ok {
+			t.Errorf("parseExpr(%q) succeeded, want failure", bad)
+		}
+	}
+}

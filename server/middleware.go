@@ -1,0 +1,97 @@
+package server
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/fhirbase-go/fhird/fhir"
+)
+
+// Keys of values handlers and middleware share through the gin context.
+const (
+	ctxMedia       = "fhir.media"
+	ctxRequestID   = "fhir.request_id"
+	ctxLogger      = "fhir.logger"
+	ctxInteraction = "fhir.interaction"
+	ctxType        = "fhir.type"
+)
+
+var safeRequestID = regexp.MustCompile(`^[A-Za-z0-9._\-]{1,64}$`)
+
+// requestContext gives every request an id (the client's X-Request-ID when
+// it is sane), a logger carrying it, and recovery from panics into a 500
+// OperationOutcome.
+func requestContext(base *slog.Logger) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id := c.GetHeader("X-Request-ID")
+		if !safeRequestID.MatchString(id) {
+			var b [12]byte
+			_, _ = rand.Read(b[:])
+			id = hex.EncodeToString(b[:])
+		}
+		c.Set(ctxRequestID, id)
+		c.Header("X-Request-ID", id)
+		log := base.With(slog.String("request_id", id))
+		c.Set(ctxLogger, log)
+		start := time.Now()
+		defer func() {
+			if p := recover(); p != nil {
+				writeError(c, fmt.Errorf("panic: %v", p))
+			}
+			log.Info("request",
+				slog.String("method", c.Request.Method),
+				slog.String("path", c.Request.URL.Path),
+				slog.Int("status", c.Writer.Status()),
+				slog.String("interaction", c.GetString(ctxInteraction)),
+				slog.Duration("duration", time.Since(start)))
+		}()
+		c.Next()
+	}
+}
+
+func requestID(c *gin.Context) string { return c.GetString(ctxRequestID) }
+
+func logger(c *gin.Context) *slog.Logger {
+	if l, ok := c.Get(ctxLogger); ok {
+		return l.(*slog.Logger)
+	}
+	return slog.Default()
+}
+
+// validTenant bounds tenant ids to a safe alphabet and length.
+var validTenant = regexp.MustCompile(`^[A-Za-z0-9._\-]{1,64}$`)
+
+// tenancy decides the tenant of a request; it is the one place that does.
+// In development mode the X-Tenant-ID header names it; otherwise every
+// request belongs to the configured tenant and the header is refused, so
+// a client never believes it is isolated when it is not. The SMART issue
+// replaces the header with the token's claim here.
+func tenancy(dev bool, defaultTenant string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		tenant := defaultTenant
+		if h := c.GetHeader("X-Tenant-ID"); h != "" {
+			if !dev {
+				writeError(c, fhir.Errorf(fhir.KindForbidden, fhir.IssueForbidden,
+					"X-Tenant-ID is only honoured in development mode"))
+				c.Abort()
+				return
+			}
+			tenant = h
+		}
+		if !validTenant.MatchString(tenant) {
+			writeError(c, fhir.Errorf(fhir.KindInvalid, fhir.IssueValue,
+				"tenant id must be 1-64 characters of letters, digits, '.', '_' or '-'"))
+			c.Abort()
+			return
+		}
+		c.Request = c.Request.WithContext(fhir.WithTenant(c.Request.Context(), tenant))
+		c.Set(ctxLogger, logger(c).With(slog.String("tenant", tenant)))
+		c.Next()
+	}
+}

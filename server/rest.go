@@ -1,0 +1,243 @@
+package server
+
+import (
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/fhirbase-go/fhird/fhir"
+	"github.com/fhirbase-go/fhird/fhir/validate"
+)
+
+// validID is the R4 id datatype.
+var validID = regexp.MustCompile(`^[A-Za-z0-9\-.]{1,64}$`)
+
+// resourceType returns the registry entry of the :type path segment.
+func (s *Server) resourceType(c *gin.Context) (*fhir.ResourceType, error) {
+	name := c.Param("type")
+	t, ok := fhir.LookupType(name)
+	if !ok {
+		return nil, fhir.Errorf(fhir.KindNotFound, fhir.IssueNotSupported, "resource type %q is not supported", name)
+	}
+	c.Set(ctxType, t.Name)
+	return t, nil
+}
+
+// target returns the type and id named by the path.
+func (s *Server) target(c *gin.Context) (*fhir.ResourceType, string, error) {
+	t, err := s.resourceType(c)
+	if err != nil {
+		return nil, "", err
+	}
+	id := c.Param("id")
+	if !validID.MatchString(id) {
+		return nil, "", fhir.Errorf(fhir.KindInvalid, fhir.IssueValue, "%q is not a valid resource id", id)
+	}
+	return t, id, nil
+}
+
+// parsed reads and validates the body as a resource of type t.
+func (s *Server) parsed(c *gin.Context, t *fhir.ResourceType) (map[string]any, error) {
+	body, err := readBody(c, s.cfg.MaxBodyBytes)
+	if err != nil {
+		return nil, err
+	}
+	return validate.Resource(body, t.Name)
+}
+
+func (s *Server) create(c *gin.Context) {
+	c.Set(ctxInteraction, "create")
+	t, err := s.resourceType(c)
+	if err == nil {
+		var res map[string]any
+		if res, err = s.parsed(c, t); err == nil {
+			var r *fhir.Resource
+			if r, err = s.repo.Create(c.Request.Context(), t.Name, res); err == nil {
+				s.written(c, http.StatusCreated, r)
+				return
+			}
+		}
+	}
+	writeError(c, err)
+}
+
+func (s *Server) update(c *gin.Context) {
+	c.Set(ctxInteraction, "update")
+	if err := s.doUpdate(c); err != nil {
+		writeError(c, err)
+	}
+}
+
+func (s *Server) doUpdate(c *gin.Context) error {
+	t, id, err := s.target(c)
+	if err != nil {
+		return err
+	}
+	ifMatch, err := versionHeader(c, "If-Match")
+	if err != nil {
+		return err
+	}
+	res, err := s.parsed(c, t)
+	if err != nil {
+		return err
+	}
+	if bodyID, _ := res["id"].(string); bodyID != id {
+		return fhir.Errorf(fhir.KindInvalid, fhir.IssueInvalid,
+			"the resource id %q must equal the id in the URL, %q", bodyID, id).At(t.Name + ".id")
+	}
+	r, created, err := s.repo.Update(c.Request.Context(), t.Name, id, res, ifMatch)
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	s.written(c, status, r)
+	return nil
+}
+
+// written answers a successful create or update as Prefer asks.
+func (s *Server) written(c *gin.Context, status int, r *fhir.Resource) {
+	setVersionHeaders(c, r)
+	c.Header("Location", s.cfg.BaseURL+"/"+r.Type+"/"+r.ID+"/_history/"+strconv.FormatInt(r.VersionID, 10))
+	switch preferReturn(c) {
+	case "minimal":
+		c.Status(status)
+	case "OperationOutcome":
+		verb := "updated"
+		if status == http.StatusCreated {
+			verb = "created"
+		}
+		writeJSON(c, status, information(r.Type+"/"+r.ID+" "+verb+" as version "+strconv.FormatInt(r.VersionID, 10)))
+	default:
+		writeJSON(c, status, r.JSON)
+	}
+}
+
+func (s *Server) delete(c *gin.Context) {
+	c.Set(ctxInteraction, "delete")
+	t, id, err := s.target(c)
+	var ifMatch int64
+	if err == nil {
+		ifMatch, err = versionHeader(c, "If-Match")
+	}
+	var r *fhir.Resource
+	if err == nil {
+		r, err = s.repo.Delete(c.Request.Context(), t.Name, id, ifMatch)
+	}
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	if r != nil {
+		c.Header("ETag", r.ETag())
+	}
+	if preferReturn(c) == "OperationOutcome" {
+		writeJSON(c, http.StatusOK, information(t.Name+"/"+id+" deleted"))
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+func (s *Server) read(c *gin.Context) {
+	c.Set(ctxInteraction, "read")
+	t, id, err := s.target(c)
+	var r *fhir.Resource
+	if err == nil {
+		r, err = s.repo.Read(c.Request.Context(), t.Name, id)
+	}
+	s.served(c, r, err)
+}
+
+func (s *Server) vread(c *gin.Context) {
+	c.Set(ctxInteraction, "vread")
+	t, id, err := s.target(c)
+	var r *fhir.Resource
+	if err == nil {
+		vid, perr := strconv.ParseInt(c.Param("vid"), 10, 64)
+		if perr != nil || vid < 1 {
+			err = fhir.Errorf(fhir.KindNotFound, fhir.IssueNotFound, "%s/%s has no version %q", t.Name, id, c.Param("vid"))
+		} else {
+			r, err = s.repo.VRead(c.Request.Context(), t.Name, id, vid)
+		}
+	}
+	s.served(c, r, err)
+}
+
+// served answers a read: the stored JSON as it is, or 304 when the client's
+// copy is current.
+func (s *Server) served(c *gin.Context, r *fhir.Resource, err error) {
+	if err != nil {
+		if r != nil && r.Deleted {
+			c.Header("ETag", r.ETag())
+		}
+		writeError(c, err)
+		return
+	}
+	setVersionHeaders(c, r)
+	if notModified(c, r) {
+		c.Status(http.StatusNotModified)
+		return
+	}
+	writeJSON(c, http.StatusOK, r.JSON)
+}
+
+func setVersionHeaders(c *gin.Context, r *fhir.Resource) {
+	c.Header("ETag", r.ETag())
+	c.Header("Last-Modified", r.LastUpdated.UTC().Format(http.TimeFormat))
+}
+
+// notModified evaluates If-None-Match, then (only without it, as RFC 9110
+// says) If-Modified-Since.
+func notModified(c *gin.Context, r *fhir.Resource) bool {
+	if inm := c.GetHeader("If-None-Match"); inm != "" {
+		for _, tag := range strings.Split(inm, ",") {
+			tag = strings.TrimSpace(tag)
+			if tag == "*" || strings.TrimPrefix(tag, "W/") == strings.TrimPrefix(r.ETag(), "W/") {
+				return true
+			}
+		}
+		return false
+	}
+	if ims := c.GetHeader("If-Modified-Since"); ims != "" {
+		t, err := http.ParseTime(ims)
+		return err == nil && !r.LastUpdated.Truncate(time.Second).After(t)
+	}
+	return false
+}
+
+// versionHeader parses an If-Match style header, W/"3" or "3", into a
+// version number; an absent header is 0.
+func versionHeader(c *gin.Context, name string) (int64, error) {
+	h := strings.TrimSpace(c.GetHeader(name))
+	if h == "" {
+		return 0, nil
+	}
+	v := strings.Trim(strings.TrimPrefix(h, "W/"), `"`)
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 1 {
+		return 0, fhir.Errorf(fhir.KindInvalid, fhir.IssueValue, "%s must be a version tag such as W/\"1\", got %q", name, h)
+	}
+	return n, nil
+}
+
+// preferReturn returns the return preference of the Prefer header:
+// minimal, representation, OperationOutcome or "" when none is given.
+func preferReturn(c *gin.Context) string {
+	for _, h := range c.Request.Header.Values("Prefer") {
+		for _, p := range strings.Split(h, ";") {
+			for _, kv := range strings.Split(p, ",") {
+				k, v, ok := strings.Cut(strings.TrimSpace(kv), "=")
+				if ok && strings.TrimSpace(k) == "return" {
+					return strings.Trim(strings.TrimSpace(v), `"`)
+				}
+			}
+		}
+	}
+	return ""
+}

@@ -1,0 +1,118 @@
+package server
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/fhirbase-go/fhird/fhir"
+)
+
+// Config holds what the transport needs to know of the server's set-up.
+type Config struct {
+	// BaseURL is the absolute base of the FHIR endpoint, e.g.
+	// http://localhost:8080/fhir; it prefixes Location and fullUrl.
+	BaseURL string
+	// Dev enables tenant selection by the X-Tenant-ID header.
+	Dev bool
+	// DefaultTenant serves requests that name no tenant.
+	DefaultTenant string
+	// MaxBodyBytes bounds request bodies (413 above it).
+	MaxBodyBytes int64
+	// DefaultCount and MaxCount bound history page sizes.
+	DefaultCount, MaxCount int
+	// CursorKey authenticates paging cursors; every node of a deployment
+	// must share it.
+	CursorKey []byte
+	// Capability is the CapabilityStatement served at /metadata.
+	Capability []byte
+	Logger     *slog.Logger
+	Metrics    *Metrics
+}
+
+// Server holds the handlers' dependencies.
+type Server struct {
+	cfg  Config
+	repo fhir.Repository
+}
+
+// New returns the HTTP handler of the FHIR API, health and metrics.
+func New(cfg Config, repo fhir.Repository) http.Handler {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	s := &Server{cfg: cfg, repo: repo}
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.HandleMethodNotAllowed = true
+	r.RedirectTrailingSlash = false
+	r.RedirectFixedPath = false
+	r.ContextWithFallback = true
+	r.Use(requestContext(cfg.Logger))
+	if cfg.Metrics != nil {
+		r.Use(cfg.Metrics.middleware())
+		r.GET("/metrics", gin.WrapH(cfg.Metrics.handler()))
+	}
+	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
+	r.GET("/readyz", s.ready)
+	r.NoRoute(func(c *gin.Context) {
+		writeError(c, fhir.Errorf(fhir.KindNotFound, fhir.IssueNotSupported, "no route for %s", c.Request.URL.Path))
+	})
+	r.NoMethod(func(c *gin.Context) {
+		writeError(c, fhir.Errorf(fhir.KindMethodNotAllowed, fhir.IssueNotSupported,
+			"method %s is not allowed on %s", c.Request.Method, c.Request.URL.Path))
+	})
+	s.routes(r.Group("/fhir", s.negotiate, tenancy(cfg.Dev, cfg.DefaultTenant)))
+	return r
+}
+
+func (s *Server) routes(g *gin.RouterGroup) {
+	g.GET("/metadata", s.metadata)
+	g.GET("/_history", s.historySystem)
+	g.POST("/:type", s.create)
+	g.GET("/:type", s.search)
+	g.GET("/:type/_history", s.historyType)
+	g.GET("/:type/:id", s.read)
+	g.HEAD("/:type/:id", s.read)
+	g.PUT("/:type/:id", s.update)
+	g.DELETE("/:type/:id", s.delete)
+	g.GET("/:type/:id/_history", s.historyInstance)
+	g.GET("/:type/:id/_history/:vid", s.vread)
+	g.HEAD("/:type/:id/_history/:vid", s.vread)
+}
+
+// negotiate refuses requests for representations the server cannot give.
+func (s *Server) negotiate(c *gin.Context) {
+	if err := negotiate(c); err != nil {
+		writeError(c, err)
+		c.Abort()
+		return
+	}
+	c.Next()
+}
+
+func (s *Server) ready(c *gin.Context) {
+	if err := s.repo.Ready(c.Request.Context()); err != nil {
+		logger(c).Warn("not ready", slog.String("error", err.Error()))
+		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable"})
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ready"})
+}
+
+func (s *Server) metadata(c *gin.Context) {
+	c.Set(ctxInteraction, "capabilities")
+	writeJSON(c, http.StatusOK, s.cfg.Capability)
+}
+
+// search is answered by the search issue; until then the type-level GET
+// says so instead of pretending to search.
+func (s *Server) search(c *gin.Context) {
+	c.Set(ctxInteraction, "search-type")
+	if _, err := s.resourceType(c); err != nil {
+		writeError(c, err)
+		return
+	}
+	writeError(c, fhir.Errorf(fhir.KindNotImplemented, fhir.IssueNotSupported, "search is not supported yet"))
+}

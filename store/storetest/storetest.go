@@ -1,0 +1,130 @@
+// Package storetest is the test harness of the store: one fresh database
+// per test binary, migrated once, and one fresh tenant per test, so tests
+// run in parallel isolated by row-level security.
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/fhirbase-go/fhird/fhir"
+	"github.com/fhirbase-go/fhird/store"
+)
+
+// AppRole is the server role the harness serves through.
+const AppRole = "fhir_app"
+
+var (
+	once     sync.Once
+	shared   *DB
+	setupErr error
+)
+
+// DB is a migrated database of its own.
+type DB struct {
+	Name     string
+	OwnerURL string // connects as the owner (superuser on a dev machine)
+	AppURL   string // connects as the server role
+	Store    *store.Store
+}
+
+// adminURL is the maintenance database the harness creates databases from.
+func adminURL() string {
+	if u := os.Getenv("FHIR_TEST_DATABASE_URL"); u != "" {
+		return u
+	}
+	return "postgres://postgres@127.0.0.1:5432/postgres"
+}
+
+// Main runs the package's tests and drops the database afterwards. Use it
+// from TestMain: func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }.
+func Main(m *testing.M) int {
+	code := m.Run()
+	if shared != nil {
+		shared.Store.Close()
+		if err := drop(shared.Name); err != nil {
+			fmt.Fprintln(os.Stderr, "storetest: drop database:", err)
+		}
+	}
+	return code
+}
+
+// Shared returns the package's database, creating and migrating it on first
+// use. Without a reachable PostgreSQL the test fails when CI is set and is
+// skipped loudly otherwise.
+func Shared(tb testing.TB) *DB {
+	tb.Helper()
+	once.Do(func() { shared, setupErr = create() })
+	if setupErr != nil {
+		if os.Getenv("CI") != "" {
+			tb.Fatalf("storetest: PostgreSQL is required (CI is set): %v", setupErr)
+		}
+		fmt.Fprintf(os.Stderr, "\n*** storetest: SKIPPING database tests, PostgreSQL unavailable: %v ***\n\n", setupErr)
+		tb.Skipf("PostgreSQL unavailable: %v", setupErr)
+	}
+	return shared
+}
+
+func create() (*DB, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	name := "fhirtest_" + randomHex(6)
+	owner, err := withDB(adminURL(), name)
+	if err != nil {
+		return nil, err
+	}
+	if err := store.Migrate(ctx, owner, AppRole); err != nil {
+		return nil, err
+	}
+	app, _ := url.Parse(owner)
+	app.User = url.User(AppRole)
+	st, err := store.New(ctx, store.Config{URL: app.String(), MaxConns: 16, StatementTimeout: 30 * time.Second})
+	if err != nil {
+		_ = drop(name)
+		return nil, err
+	}
+	return &DB{Name: name, OwnerURL: owner, AppURL: app.String(), Store: st}, nil
+}
+
+func drop(name string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, adminURL())
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
+	return err
+}
+
+func withDB(u, name string) (string, error) {
+	p, err := url.Parse(u)
+	if err != nil {
+		return "", err
+	}
+	p.Path = "/" + name
+	return p.String(), nil
+}
+
+// Tenant returns a context for a tenant no other test uses.
+func Tenant(tb testing.TB) (context.Context, string) {
+	tb.Helper()
+	t := "t-" + randomHex(8)
+	return fhir.WithTenant(context.Background(), t), t
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}

@@ -1,0 +1,207 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/fhirbase-go/fhird/fhir"
+	"github.com/fhirbase-go/fhird/fhir/index"
+)
+
+// version is what a write statement returns.
+type version struct {
+	id      int64
+	created bool
+}
+
+// Create stores res under a new server-assigned id.
+func (s *Store) Create(ctx context.Context, typ string, res map[string]any) (r *fhir.Resource, err error) {
+	defer wrapf(&err, "store.Create(%s)", typ)
+	st, t, err := s.lookup(typ)
+	if err != nil {
+		return nil, err
+	}
+	id, err := uuid.NewV7()
+	if err != nil {
+		return nil, err
+	}
+	w, err := prepare(t, id.String(), res, 1)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.write(ctx, st.create, w.args(tenantOf(ctx), "POST")); err != nil {
+		return nil, err
+	}
+	return w.resource(typ, "POST"), nil
+}
+
+// Update stores a new version of typ/id, or creates it.
+func (s *Store) Update(ctx context.Context, typ, id string, res map[string]any, ifMatch int64) (r *fhir.Resource, created bool, err error) {
+	defer wrapf(&err, "store.Update(%s/%s)", typ, id)
+	st, t, err := s.lookup(typ)
+	if err != nil {
+		return nil, false, err
+	}
+	sql, vid := st.upsert, int64(1)
+	if ifMatch > 0 {
+		sql, vid = st.updateIfMatch, ifMatch+1
+	}
+	w, err := prepare(t, id, res, vid)
+	if err != nil {
+		return nil, false, err
+	}
+	args := w.args(tenantOf(ctx), "PUT")
+	if ifMatch > 0 {
+		args = append(args, ifMatch)
+	}
+	v, err := s.write(ctx, sql, args)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, false, fhir.Errorf(fhir.KindPrecondition, fhir.IssueConflict,
+			"version %d is not the current version of %s/%s", ifMatch, typ, id)
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	if err := w.setVersion(v.id); err != nil {
+		return nil, false, err
+	}
+	return w.resource(typ, "PUT"), v.created, nil
+}
+
+// write runs one write statement and returns the version it wrote.
+func (s *Store) write(ctx context.Context, sql string, args []any) (version, error) {
+	var v version
+	err := s.run(ctx, func(b *pgx.Batch) { b.Queue(sql, args...) }, func(br pgx.BatchResults) error {
+		return br.QueryRow().Scan(&v.id, &v.created)
+	})
+	return v, err
+}
+
+// Delete records a deletion version of typ/id.
+func (s *Store) Delete(ctx context.Context, typ, id string, ifMatch int64) (r *fhir.Resource, err error) {
+	defer wrapf(&err, "store.Delete(%s/%s)", typ, id)
+	st, _, err := s.lookup(typ)
+	if err != nil {
+		return nil, err
+	}
+	now := now()
+	var vid int64
+	err = s.run(ctx, func(b *pgx.Batch) {
+		b.Queue(st.delete, tenantOf(ctx), id, now, ifMatch)
+	}, func(br pgx.BatchResults) error {
+		return br.QueryRow().Scan(&vid)
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, s.checkDeleteMiss(ctx, typ, id, ifMatch)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &fhir.Resource{Type: typ, ID: id, VersionID: vid, LastUpdated: now, Deleted: true, Method: "DELETE"}, nil
+}
+
+// checkDeleteMiss explains a delete that changed nothing: with If-Match
+// against a live resource of another version it is a failed precondition;
+// otherwise there was nothing to delete, which is not an error.
+func (s *Store) checkDeleteMiss(ctx context.Context, typ, id string, ifMatch int64) error {
+	if ifMatch == 0 {
+		return nil
+	}
+	cur, err := s.Read(ctx, typ, id)
+	if cur != nil && !cur.Deleted && cur.VersionID != ifMatch {
+		return fhir.Errorf(fhir.KindPrecondition, fhir.IssueConflict,
+			"version %d is not the current version of %s/%s", ifMatch, typ, id)
+	}
+	if fhir.KindOf(err) == fhir.KindNotFound || fhir.KindOf(err) == fhir.KindGone {
+		return nil
+	}
+	return err
+}
+
+// written is a resource prepared for storage: its content with id and meta
+// set, and the index rows extracted from it.
+type written struct {
+	res    map[string]any
+	meta   map[string]any
+	id     string
+	vid    int64
+	ts     time.Time
+	json   []byte
+	rows   index.Rows
+}
+
+// prepare sets id and meta on res and extracts its search index rows.
+func prepare(t *fhir.ResourceType, id string, res map[string]any, vid int64) (*written, error) {
+	w := &written{res: res, id: id, vid: vid, ts: now()}
+	meta, _ := res["meta"].(map[string]any)
+	if meta == nil {
+		meta = map[string]any{}
+		res["meta"] = meta
+	}
+	w.meta = meta
+	res["id"] = id
+	meta["lastUpdated"] = fhir.Instant(w.ts)
+	if err := w.setVersion(vid); err != nil {
+		return nil, err
+	}
+	rows, err := index.Extract(t, res)
+	if err != nil {
+		return nil, fhir.Errorf(fhir.KindInvalid, fhir.IssueValue, "%v", err).Wrap(err)
+	}
+	w.rows = rows
+	return w, nil
+}
+
+// setVersion records the version in meta and encodes the content again.
+func (w *written) setVersion(vid int64) error {
+	w.vid = vid
+	w.meta["versionId"] = strconv.FormatInt(vid, 10)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(w.res); err != nil {
+		return err
+	}
+	w.json = bytes.TrimRight(buf.Bytes(), "\n")
+	return nil
+}
+
+func (w *written) resource(typ, method string) *fhir.Resource {
+	return &fhir.Resource{Type: typ, ID: w.id, VersionID: w.vid, LastUpdated: w.ts, Method: method, JSON: w.json}
+}
+
+// args lays out the bind parameters of a write statement (see statements).
+func (w *written) args(tenant, method string) []any {
+	r := w.rows
+	strH, strN, strE := make([]int64, len(r.Strings)), make([]string, len(r.Strings)), make([]string, len(r.Strings))
+	for i, v := range r.Strings {
+		strH[i], strN[i], strE[i] = v.Hash, v.Norm, v.Exact
+	}
+	refH, refT, refI := make([]int64, len(r.Refs)), make([]string, len(r.Refs)), make([]string, len(r.Refs))
+	for i, v := range r.Refs {
+		refH[i], refT[i], refI[i] = v.Hash, v.TargetType, v.TargetID
+	}
+	dH, dLo, dHi := make([]int64, len(r.Dates)), make([]time.Time, len(r.Dates)), make([]time.Time, len(r.Dates))
+	for i, v := range r.Dates {
+		dH[i], dLo[i], dHi[i] = v.Hash, v.Lo, v.Hi
+	}
+	nH, nV := make([]int64, len(r.Numbers)), make([]float64, len(r.Numbers))
+	for i, v := range r.Numbers {
+		nH[i], nV[i] = v.Hash, v.Value
+	}
+	tok := r.Tokens
+	if tok == nil {
+		tok = []int64{}
+	}
+	return []any{tenant, w.id, w.ts, w.json, method, tok, strH, strN, strE, refH, refT, refI, dH, dLo, dHi, nH, nV}
+}
+
+// now is the server's clock at the precision PostgreSQL stores.
+func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
