@@ -24,8 +24,8 @@ import (
 //	$18 expected version (If-Match; update only)
 type statements struct {
 	create, upsert, updateIfMatch, delete string
-	read, vread, history, typeHistory    string
-	historyBranch                        string // this type's part of system history
+	read, vread, history, typeHistory     string
+	historyBranch                         string // this type's part of system history
 }
 
 func newStatements(t *fhir.ResourceType) *statements {

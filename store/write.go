@@ -128,13 +128,13 @@ func (s *Store) checkDeleteMiss(ctx context.Context, typ, id string, ifMatch int
 // written is a resource prepared for storage: its content with id and meta
 // set, and the index rows extracted from it.
 type written struct {
-	res    map[string]any
-	meta   map[string]any
-	id     string
-	vid    int64
-	ts     time.Time
-	json   []byte
-	rows   index.Rows
+	res  map[string]any
+	meta map[string]any
+	id   string
+	vid  int64
+	ts   time.Time
+	json []byte
+	rows index.Rows
 }
 
 // prepare sets id and meta on res and extracts its search index rows.
