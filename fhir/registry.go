@@ -54,6 +54,20 @@ type ResourceType struct {
 	// CompartmentParams are the codes of the parameters that put a
 	// resource of this type into a Patient's compartment.
 	CompartmentParams []string
+	// Summary are the names of the top-level elements of the type's
+	// summary (_summary=true): those its definition marks isSummary, id
+	// and meta always included. Names are in definition order.
+	//
+	// Here and in Mandatory, a choice element is named by its base name
+	// without "[x]": "value" stands for Observation.value[x], and matches
+	// every JSON key of the choice, "valueQuantity", "valueString" and so
+	// on (the base name followed by a capitalized type name). The generator
+	// checks that no other element of the type is named like such a key.
+	Summary []string
+	// Mandatory are the names of the top-level elements with a minimum
+	// cardinality of at least one, in definition order; nil when there are
+	// none.
+	Mandatory []string
 }
 
 // Param returns the search parameter with the given code.

@@ -155,6 +155,8 @@ var generatedTypes = []ResourceType{
 			},
 		},
 		CompartmentParams: []string{"actor"},
+		Summary:           []string{"id", "meta", "implicitRules", "identifier", "status", "cancelationReason", "serviceCategory", "serviceType", "specialty", "appointmentType", "reasonCode", "start", "end"},
+		Mandatory:         []string{"status", "participant"},
 	},
 	{
 		Name:  "Condition",
@@ -329,6 +331,8 @@ var generatedTypes = []ResourceType{
 			},
 		},
 		CompartmentParams: []string{"asserter", "patient"},
+		Summary:           []string{"id", "meta", "implicitRules", "identifier", "clinicalStatus", "verificationStatus", "code", "bodySite", "subject", "encounter", "onset", "recordedDate", "recorder", "asserter"},
+		Mandatory:         []string{"subject"},
 	},
 	{
 		Name:  "Encounter",
@@ -523,6 +527,8 @@ var generatedTypes = []ResourceType{
 			},
 		},
 		CompartmentParams: []string{"subject"},
+		Summary:           []string{"id", "meta", "implicitRules", "identifier", "status", "class", "type", "serviceType", "subject", "episodeOfCare", "participant", "appointment", "reasonCode", "reasonReference", "diagnosis"},
+		Mandatory:         []string{"status", "class"},
 	},
 	{
 		Name:  "Group",
@@ -632,6 +638,8 @@ var generatedTypes = []ResourceType{
 			},
 		},
 		CompartmentParams: []string{"member"},
+		Summary:           []string{"id", "meta", "implicitRules", "identifier", "active", "type", "actual", "code", "name", "quantity", "managingEntity"},
+		Mandatory:         []string{"type", "actual"},
 	},
 	{
 		Name:  "Location",
@@ -767,6 +775,7 @@ var generatedTypes = []ResourceType{
 				URL:        "http://hl7.org/fhir/SearchParameter/Location-type",
 			},
 		},
+		Summary: []string{"id", "meta", "implicitRules", "identifier", "status", "operationalStatus", "name", "description", "mode", "type", "physicalType", "managingOrganization"},
 	},
 	{
 		Name:  "Observation",
@@ -1081,6 +1090,8 @@ var generatedTypes = []ResourceType{
 			},
 		},
 		CompartmentParams: []string{"performer", "subject"},
+		Summary:           []string{"id", "meta", "implicitRules", "identifier", "basedOn", "partOf", "status", "code", "subject", "focus", "encounter", "effective", "issued", "performer", "value", "hasMember", "derivedFrom", "component"},
+		Mandatory:         []string{"status", "code"},
 	},
 	{
 		Name:  "Organization",
@@ -1203,6 +1214,7 @@ var generatedTypes = []ResourceType{
 				URL:        "http://hl7.org/fhir/SearchParameter/Organization-type",
 			},
 		},
+		Summary: []string{"id", "meta", "implicitRules", "identifier", "active", "type", "name", "partOf"},
 	},
 	{
 		Name:  "Patient",
@@ -1387,6 +1399,7 @@ var generatedTypes = []ResourceType{
 			},
 		},
 		CompartmentParams: []string{"link"},
+		Summary:           []string{"id", "meta", "implicitRules", "identifier", "active", "name", "telecom", "gender", "birthDate", "deceased", "address", "managingOrganization", "link"},
 	},
 	{
 		Name:  "Practitioner",
@@ -1531,6 +1544,7 @@ var generatedTypes = []ResourceType{
 				URL:        "http://hl7.org/fhir/SearchParameter/individual-telecom",
 			},
 		},
+		Summary: []string{"id", "meta", "implicitRules", "identifier", "active", "name", "telecom", "address", "gender", "birthDate"},
 	},
 	{
 		Name:  "Schedule",
@@ -1617,6 +1631,8 @@ var generatedTypes = []ResourceType{
 			},
 		},
 		CompartmentParams: []string{"actor"},
+		Summary:           []string{"id", "meta", "implicitRules", "identifier", "active", "serviceCategory", "serviceType", "specialty", "actor", "planningHorizon"},
+		Mandatory:         []string{"actor"},
 	},
 	{
 		Name:  "Slot",
@@ -1708,5 +1724,7 @@ var generatedTypes = []ResourceType{
 				URL:        "http://hl7.org/fhir/SearchParameter/Slot-status",
 			},
 		},
+		Summary:   []string{"id", "meta", "implicitRules", "identifier", "serviceCategory", "serviceType", "specialty", "appointmentType", "schedule", "status", "start", "end"},
+		Mandatory: []string{"schedule", "status", "start", "end"},
 	},
 }

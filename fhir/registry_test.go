@@ -198,3 +198,78 @@ func TestParamFindsAndMisses(t *testing.T) {
 		}
 	}
 }
+
+func TestPatientSummary(t *testing.T) {
+	summary := mustType(t, "Patient").Summary
+	for _, name := range []string{"id", "meta", "implicitRules", "identifier", "active", "name", "telecom",
+		"gender", "birthDate", "deceased", "address", "managingOrganization", "link"} {
+		if !slices.Contains(summary, name) {
+			t.Errorf("Patient Summary %v lacks %q", summary, name)
+		}
+	}
+	for _, name := range []string{"text", "contained", "extension", "modifierExtension", "language",
+		"contact", "communication", "photo", "maritalStatus", "multipleBirth", "generalPractitioner"} {
+		if slices.Contains(summary, name) {
+			t.Errorf("Patient Summary %v holds %q", summary, name)
+		}
+	}
+}
+
+func TestObservationSummaryAndMandatory(t *testing.T) {
+	obs := mustType(t, "Observation")
+	if want := []string{"status", "code"}; !slices.Equal(obs.Mandatory, want) {
+		t.Errorf("Observation Mandatory = %v, want %v", obs.Mandatory, want)
+	}
+	for _, name := range []string{"status", "code", "subject", "effective", "value", "component"} {
+		if !slices.Contains(obs.Summary, name) {
+			t.Errorf("Observation Summary %v lacks %q", obs.Summary, name)
+		}
+	}
+	for _, name := range []string{"note", "referenceRange", "interpretation", "dataAbsentReason", "category"} {
+		if slices.Contains(obs.Summary, name) {
+			t.Errorf("Observation Summary %v holds %q", obs.Summary, name)
+		}
+	}
+}
+
+func TestMandatory(t *testing.T) {
+	cases := map[string][]string{
+		"Appointment":  {"status", "participant"},
+		"Condition":    {"subject"},
+		"Encounter":    {"status", "class"},
+		"Group":        {"type", "actual"},
+		"Location":     nil,
+		"Organization": nil,
+		"Patient":      nil,
+		"Practitioner": nil,
+		"Schedule":     {"actor"},
+		"Slot":         {"schedule", "status", "start", "end"},
+	}
+	for name, want := range cases {
+		if got := mustType(t, name).Mandatory; !slices.Equal(got, want) {
+			t.Errorf("%s Mandatory = %v, want %v", name, got, want)
+		}
+	}
+}
+
+func TestElementNames(t *testing.T) {
+	for _, rt := range Types() {
+		if len(rt.Summary) < 2 || rt.Summary[0] != "id" || rt.Summary[1] != "meta" {
+			t.Errorf("%s: Summary %v does not start with id, meta", rt.Name, rt.Summary)
+		}
+		for field, names := range map[string][]string{"Summary": rt.Summary, "Mandatory": rt.Mandatory} {
+			seen := map[string]bool{}
+			for _, n := range names {
+				if n == "" || strings.ContainsAny(n, ".[]_ ") || seen[n] {
+					t.Errorf("%s %s: bad or repeated name %q", rt.Name, field, n)
+				}
+				seen[n] = true
+			}
+		}
+		for _, n := range []string{"text", "contained", "extension", "modifierExtension", "resourceType"} {
+			if slices.Contains(rt.Summary, n) || slices.Contains(rt.Mandatory, n) {
+				t.Errorf("%s: %q is listed", rt.Name, n)
+			}
+		}
+	}
+}

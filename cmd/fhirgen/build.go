@@ -14,6 +14,10 @@ type genType struct {
 	Table             string
 	Params            []genParam
 	CompartmentParams []string
+	// Summary and Mandatory are top-level element names, in definition
+	// order; see fhir.ResourceType.
+	Summary   []string
+	Mandatory []string
 }
 
 // genParam is one search parameter of one type; it mirrors fhir.SearchParam.
@@ -68,11 +72,24 @@ func buildType(defs *definitions, name string, codes map[string]string) (genType
 	if err != nil {
 		return genType{}, err
 	}
+	sd, ok := defs.structures[name]
+	if !ok {
+		return genType{}, fmt.Errorf("no resource StructureDefinition in %s", profilesFile)
+	}
+	elems, err := topElements(sd, name)
+	if err != nil {
+		return genType{}, err
+	}
+	if err := checkChoiceNames(elems, defs.choiceTypes); err != nil {
+		return genType{}, err
+	}
 	return genType{
 		Name:              name,
 		Table:             strings.ToLower(name),
 		Params:            params,
 		CompartmentParams: comp,
+		Summary:           summaryNames(elems),
+		Mandatory:         mandatoryNames(elems),
 	}, nil
 }
 

@@ -27,7 +27,35 @@ func fixture() *definitions {
 				}},
 		},
 		compartment: map[string][]string{"Obs": {"subject"}, "Patient": {"{def}"}},
+		structures: map[string]*structureDefinition{"Obs": structure("Obs",
+			elementDefinition{Path: "Obs"},
+			elementDefinition{Path: "Obs.id", IsSummary: true},
+			elementDefinition{Path: "Obs.meta"},
+			elementDefinition{Path: "Obs.text"},
+			elementDefinition{Path: "Obs.status", Min: 1, IsSummary: true},
+			elementDefinition{Path: "Obs.code", Min: 1, IsSummary: true},
+			elementDefinition{Path: "Obs.code.text", Min: 1, IsSummary: true},
+			elementDefinition{Path: "Obs.value[x]", IsSummary: true},
+			elementDefinition{Path: "Obs.note"},
+			elementDefinition{Path: "Obs.component", IsSummary: true},
+			elementDefinition{Path: "Obs.component.code", Min: 1, IsSummary: true},
+		)},
+		choiceTypes: map[string]bool{"Quantity": true, "string": true, "date": true},
 	}
+}
+
+// structure returns a resource StructureDefinition of type name with the
+// given snapshot elements.
+func structure(name string, els ...elementDefinition) *structureDefinition {
+	sd := &structureDefinition{
+		ResourceType: "StructureDefinition",
+		URL:          "http://example.org/StructureDefinition/" + name,
+		Type:         name,
+		Kind:         "resource",
+		Derivation:   "specialization",
+	}
+	sd.Snapshot.Element = els
+	return sd
 }
 
 func TestBuildRegistry(t *testing.T) {
@@ -56,6 +84,64 @@ func TestBuildRegistry(t *testing.T) {
 	if !slices.Equal(obs.CompartmentParams, []string{"subject"}) {
 		t.Errorf("compartment = %v", obs.CompartmentParams)
 	}
+	// meta is not marked but always in the summary; nested elements and
+	// the type's own root element are not top-level names.
+	if want := []string{"id", "meta", "status", "code", "value", "component"}; !slices.Equal(obs.Summary, want) {
+		t.Errorf("summary = %v, want %v", obs.Summary, want)
+	}
+	if want := []string{"status", "code"}; !slices.Equal(obs.Mandatory, want) {
+		t.Errorf("mandatory = %v, want %v", obs.Mandatory, want)
+	}
+}
+
+func TestSummaryNamesAlwaysHoldIDAndMeta(t *testing.T) {
+	got := summaryNames([]topElement{{name: "id"}, {name: "meta"}, {name: "status", summary: true}})
+	if want := []string{"id", "meta", "status"}; !slices.Equal(got, want) {
+		t.Errorf("summaryNames = %v, want %v", got, want)
+	}
+	got = summaryNames([]topElement{{name: "status", summary: true}, {name: "note"}})
+	if want := []string{"id", "meta", "status"}; !slices.Equal(got, want) {
+		t.Errorf("summaryNames without id and meta = %v, want %v", got, want)
+	}
+}
+
+func TestTopElementsErrors(t *testing.T) {
+	cases := map[string]*structureDefinition{
+		"foreign path": structure("Obs", elementDefinition{Path: "Obs"}, elementDefinition{Path: "Other.id"}),
+		"prefix only":  structure("Obs", elementDefinition{Path: "Obs"}, elementDefinition{Path: "Obsx.id"}),
+		"empty name":   structure("Obs", elementDefinition{Path: "Obs."}),
+		"repeated":     structure("Obs", elementDefinition{Path: "Obs.value"}, elementDefinition{Path: "Obs.value[x]"}),
+		"no elements":  structure("Obs", elementDefinition{Path: "Obs"}),
+	}
+	for name, sd := range cases {
+		if _, err := topElements(sd, "Obs"); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+func TestCheckChoiceNames(t *testing.T) {
+	types := map[string]bool{"dateTime": true, "Quantity": true, "date": true}
+	ok := [][]topElement{
+		{{name: "status"}, {name: "statusHistory"}},
+		{{name: "value", choice: true}, {name: "valueSet"}},
+		{{name: "birthDate"}, {name: "deceased", choice: true}},
+	}
+	for _, elems := range ok {
+		if err := checkChoiceNames(elems, types); err != nil {
+			t.Errorf("%v: %v", elems, err)
+		}
+	}
+	bad := [][]topElement{
+		{{name: "status"}, {name: "statusDate"}},
+		{{name: "valueQuantity"}, {name: "value", choice: true}},
+		{{name: "onset"}, {name: "onsetDateTime"}},
+	}
+	for _, elems := range bad {
+		if err := checkChoiceNames(elems, types); err == nil {
+			t.Errorf("%v: accepted", elems)
+		}
+	}
 }
 
 func TestBuildRegistryErrors(t *testing.T) {
@@ -77,6 +163,17 @@ func TestBuildRegistryErrors(t *testing.T) {
 	if _, err := buildRegistry(defs, []string{"Obs"}); err == nil {
 		t.Error("a repeated code was accepted")
 	}
+	defs = fixture()
+	delete(defs.structures, "Obs")
+	if _, err := buildRegistry(defs, []string{"Obs"}); err == nil {
+		t.Error("a type without a StructureDefinition was accepted")
+	}
+	defs = fixture()
+	sd := defs.structures["Obs"]
+	sd.Snapshot.Element = append(sd.Snapshot.Element, elementDefinition{Path: "Obs.statusDate"})
+	if _, err := buildRegistry(defs, []string{"Obs"}); err == nil {
+		t.Error("an element named like a choice key of another was accepted")
+	}
 }
 
 func TestRenderRegistry(t *testing.T) {
@@ -96,6 +193,8 @@ func TestRenderRegistry(t *testing.T) {
 		"Type:       ParamComposite,",
 		`{Code: "value", Expression: "value.as(Quantity)"},`,
 		`CompartmentParams: []string{"subject"},`,
+		`Summary:           []string{"id", "meta", "status", "code", "value", "component"},`,
+		`Mandatory:         []string{"status", "code"},`,
 	} {
 		if !strings.Contains(s, want) {
 			t.Errorf("generated source lacks %q:\n%s", want, s)

@@ -5,13 +5,16 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // The files read from the definitions directory. Only the core R4 search
-// parameters are used, not the Medplum or US Core additions.
+// parameters and resource profiles are used, not the Medplum or US Core
+// additions.
 const (
 	searchParamsFile = "search-parameters.json"
 	compartmentFile  = "compartmentdefinition-patient.json"
+	profilesFile     = "profiles-resources.json"
 )
 
 // searchParameter is the part of a FHIR SearchParameter the generator uses.
@@ -43,6 +46,32 @@ type compartmentDefinition struct {
 	} `json:"resource"`
 }
 
+// structureDefinition is the part of a FHIR StructureDefinition the
+// generator uses.
+type structureDefinition struct {
+	ResourceType string `json:"resourceType"`
+	URL          string `json:"url"`
+	Type         string `json:"type"`
+	Kind         string `json:"kind"`
+	Abstract     bool   `json:"abstract"`
+	Derivation   string `json:"derivation"`
+	Snapshot     struct {
+		Element []elementDefinition `json:"element"`
+	} `json:"snapshot"`
+}
+
+// elementDefinition is the part of an ElementDefinition the generator
+// uses. A missing min or isSummary reads as 0 or false, their FHIR
+// defaults.
+type elementDefinition struct {
+	Path      string `json:"path"`
+	Min       int    `json:"min"`
+	IsSummary bool   `json:"isSummary"`
+	Type      []struct {
+		Code string `json:"code"`
+	} `json:"type"`
+}
+
 // definitions holds everything loaded from the definitions directory.
 type definitions struct {
 	// params are all SearchParameters of the bundle, in bundle order.
@@ -50,10 +79,15 @@ type definitions struct {
 	// compartment maps a resource type to the codes of the parameters that
 	// put it into the Patient compartment.
 	compartment map[string][]string
+	// structures maps a concrete resource type to its StructureDefinition.
+	structures map[string]*structureDefinition
+	// choiceTypes are the codes of the types any choice element ("[x]") of
+	// any resource profile may take, e.g. "Quantity" and "dateTime".
+	choiceTypes map[string]bool
 }
 
-// loadDefinitions reads the search parameters and the Patient compartment
-// definition from dir.
+// loadDefinitions reads the search parameters, the Patient compartment
+// definition and the resource profiles from dir.
 func loadDefinitions(dir string) (*definitions, error) {
 	params, err := loadSearchParameters(filepath.Join(dir, searchParamsFile))
 	if err != nil {
@@ -63,7 +97,71 @@ func loadDefinitions(dir string) (*definitions, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &definitions{params: params, compartment: comp}, nil
+	structs, choices, err := loadProfiles(filepath.Join(dir, profilesFile))
+	if err != nil {
+		return nil, err
+	}
+	return &definitions{params: params, compartment: comp, structures: structs, choiceTypes: choices}, nil
+}
+
+// loadProfiles reads the Bundle of resource StructureDefinitions. It
+// returns the definitions of the concrete resource types (kind resource,
+// not abstract, a specialization) by type, and the type codes of every
+// choice element of every definition. It fails on a type defined twice or
+// a definition without a snapshot.
+func loadProfiles(path string) (map[string]*structureDefinition, map[string]bool, error) {
+	var bundle struct {
+		ResourceType string `json:"resourceType"`
+		Entry        []struct {
+			Resource json.RawMessage `json:"resource"`
+		} `json:"entry"`
+	}
+	if err := readJSON(path, &bundle); err != nil {
+		return nil, nil, err
+	}
+	if bundle.ResourceType != "Bundle" {
+		return nil, nil, fmt.Errorf("%s: resourceType %q, want Bundle", path, bundle.ResourceType)
+	}
+	structs := map[string]*structureDefinition{}
+	choices := map[string]bool{}
+	for i, e := range bundle.Entry {
+		// Other resources share field names with other JSON types (an
+		// OperationDefinition's type is a boolean), so look first.
+		var head struct {
+			ResourceType string `json:"resourceType"`
+		}
+		if err := json.Unmarshal(e.Resource, &head); err != nil {
+			return nil, nil, fmt.Errorf("%s: entry %d: %w", path, i, err)
+		}
+		if head.ResourceType != "StructureDefinition" {
+			continue
+		}
+		sd := new(structureDefinition)
+		if err := json.Unmarshal(e.Resource, sd); err != nil {
+			return nil, nil, fmt.Errorf("%s: entry %d: %w", path, i, err)
+		}
+		for _, el := range sd.Snapshot.Element {
+			if strings.HasSuffix(el.Path, "[x]") {
+				for _, t := range el.Type {
+					choices[t.Code] = true
+				}
+			}
+		}
+		if sd.Kind != "resource" || sd.Abstract || sd.Derivation != "specialization" {
+			continue
+		}
+		if len(sd.Snapshot.Element) == 0 {
+			return nil, nil, fmt.Errorf("%s: %s has no snapshot", path, sd.URL)
+		}
+		if prev, dup := structs[sd.Type]; dup {
+			return nil, nil, fmt.Errorf("%s: type %s defined by both %s and %s", path, sd.Type, prev.URL, sd.URL)
+		}
+		structs[sd.Type] = sd
+	}
+	if len(structs) == 0 {
+		return nil, nil, fmt.Errorf("%s: no resource StructureDefinitions", path)
+	}
+	return structs, choices, nil
 }
 
 // loadSearchParameters reads a Bundle and returns its SearchParameter

