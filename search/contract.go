@@ -54,6 +54,9 @@ type Statement struct {
 	SortKeys int
 	// HasTotal says the last column is total.
 	HasTotal bool
+	// Reversed says the match rows come out in reverse page order (a
+	// Backward page): the caller reverses them.
+	Reversed bool
 }
 
 // After is a keyset position: the page starts strictly after (or, when

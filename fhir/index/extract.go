@@ -101,13 +101,13 @@ func compiled(t *fhir.ResourceType) *typeIndex {
 }
 
 // compileType compiles the indexed parameters of t: all but the special
-// ones and those without an expression.
+// ones, those without an expression and those on the main table.
 func compileType(t *fhir.ResourceType) ([]param, error) {
 	var out []param
 	var errs []error
 	for i := range t.Params {
 		sp := &t.Params[i]
-		if sp.Type == fhir.ParamSpecial || sp.Expression == "" {
+		if sp.Type == fhir.ParamSpecial || sp.Expression == "" || onMainTable(sp.Code) {
 			continue
 		}
 		p, err := compileParam(t, sp)
@@ -119,6 +119,11 @@ func compileType(t *fhir.ResourceType) ([]param, error) {
 	}
 	return out, errors.Join(errs...)
 }
+
+// onMainTable reports the parameters the search compiler reads from the
+// resource table's own columns (id, last_updated): index rows for them
+// would only skew the planner's statistics of the index tables.
+func onMainTable(code string) bool { return code == "_id" || code == "_lastUpdated" }
 
 func compileParam(t *fhir.ResourceType, sp *fhir.SearchParam) (param, error) {
 	x, err := fhirpath.Compile(sp.Expression)

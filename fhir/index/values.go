@@ -117,7 +117,8 @@ func (x *extractor) appendTokenForms(dst []TokenForm, n fhirpath.Node) []TokenFo
 }
 
 // token emits the rows of one value of a token parameter: its form
-// hashes, its display texts under "<code>:text", and for an Identifier
+// hashes, its display texts (a primitive's own value) under "<code>:text",
+// and for an Identifier
 // with a type its TokenOfType hashes.
 func (x *extractor) token(p *param, n fhirpath.Node) {
 	x.forms1 = x.appendTokenForms(x.forms1[:0], n)
@@ -126,6 +127,13 @@ func (x *extractor) token(p *param, n fhirpath.Node) {
 	}
 	m, ok := n.Value.(map[string]any)
 	if !ok {
+		// A primitive token (a code such as gender or status, a boolean)
+		// is its own text: it serves :text and gives _sort a value.
+		for _, f := range x.forms1 {
+			if f.Kind == FormAny {
+				x.addString(p.textHash, f.Code)
+			}
+		}
 		return
 	}
 	switch kindOf(n, m) {

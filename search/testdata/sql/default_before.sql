@@ -1,0 +1,14 @@
+-- Patient?
+-- after keys [] pk 42 backward true
+-- sort keys 0, total false, reversed true
+WITH m AS (SELECT r.pk, r.id, r.version_id, r.last_updated, r.content
+  FROM "patient" r
+  WHERE r.tenant_id = $1 AND NOT r.deleted AND r.pk < $2
+  ORDER BY r.pk DESC
+  LIMIT $3)
+SELECT 'match' AS mode, 'Patient' AS type, m.id, m.version_id, m.last_updated, m.content, m.pk FROM m
+ORDER BY m.pk DESC;
+
+-- $1 = string "tenant-a"
+-- $2 = int64 42
+-- $3 = int64 21
