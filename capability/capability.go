@@ -2,6 +2,7 @@ package capability
 
 import (
 	"encoding/json"
+	"slices"
 
 	"github.com/fhirbase-go/fhird/fhir"
 )
@@ -15,7 +16,7 @@ type Options struct {
 }
 
 // typeInteractions are the interactions every stored type supports.
-var typeInteractions = []string{"read", "vread", "update", "delete", "history-instance", "history-type", "create"}
+var typeInteractions = []string{"read", "vread", "update", "delete", "history-instance", "history-type", "create", "search-type"}
 
 // Build returns the CapabilityStatement as JSON.
 func Build(o Options) ([]byte, error) {
@@ -40,6 +41,13 @@ func Build(o Options) ([]byte, error) {
 			"documentation": "Dates without a time zone are taken as UTC.",
 			"resource":      resources,
 			"interaction":   []any{map[string]any{"code": "history-system"}},
+			"searchParam": []any{
+				map[string]any{"name": "_sort", "type": "special", "documentation": "Several keys, - for descending; ties broken by creation order."},
+				map[string]any{"name": "_count", "type": "number"},
+				map[string]any{"name": "_total", "type": "token", "documentation": "none (default) or accurate; estimate is treated as none."},
+				map[string]any{"name": "_summary", "type": "token"},
+				map[string]any{"name": "_elements", "type": "string"},
+			},
 		}},
 	}
 	return json.Marshal(cs)
@@ -52,6 +60,9 @@ func resource(t *fhir.ResourceType) map[string]any {
 	}
 	return map[string]any{
 		"type":              t.Name,
+		"searchParam":       searchParams(t),
+		"searchInclude":     includes(t),
+		"searchRevInclude":  revIncludes(t),
 		"profile":           "http://hl7.org/fhir/StructureDefinition/" + t.Name,
 		"interaction":       in,
 		"versioning":        "versioned-update",
@@ -62,4 +73,47 @@ func resource(t *fhir.ResourceType) map[string]any {
 		"conditionalUpdate": false,
 		"conditionalDelete": "not-supported",
 	}
+}
+
+// searchParams lists every parameter the search compiler supports: all of
+// the type's parameters but the special ones (e.g. Location near).
+func searchParams(t *fhir.ResourceType) []any {
+	out := []any{}
+	for _, p := range t.Params {
+		if p.Type == fhir.ParamSpecial {
+			continue
+		}
+		sp := map[string]any{"name": p.Code, "definition": p.URL, "type": string(p.Type)}
+		if p.Type == fhir.ParamString {
+			sp["documentation"] = "Prefix match on case- and accent-folded text; :exact and :contains supported. " +
+				":contains cannot use an index and is bounded by the statement timeout."
+		}
+		out = append(out, sp)
+	}
+	return out
+}
+
+// includes lists the _include values of t: each reference parameter, and *.
+func includes(t *fhir.ResourceType) []string {
+	out := []string{"*"}
+	for _, p := range t.Params {
+		if p.Type == fhir.ParamReference {
+			out = append(out, t.Name+":"+p.Code)
+		}
+	}
+	return out
+}
+
+// revIncludes lists the reference parameters of stored types that can
+// point at t.
+func revIncludes(t *fhir.ResourceType) []string {
+	out := []string{}
+	for _, src := range fhir.Types() {
+		for _, p := range src.Params {
+			if p.Type == fhir.ParamReference && (len(p.Targets) == 0 || slices.Contains(p.Targets, t.Name)) {
+				out = append(out, src.Name+":"+p.Code)
+			}
+		}
+	}
+	return out
 }

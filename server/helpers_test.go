@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/fhirbase-go/fhird/capability"
+	"github.com/fhirbase-go/fhird/search"
 	"github.com/fhirbase-go/fhird/server"
 	"github.com/fhirbase-go/fhird/store/storetest"
 )
@@ -36,7 +37,7 @@ func testServer(t testing.TB) *client {
 		}
 		h := server.New(server.Config{
 			BaseURL: "http://fhir.test/fhir", Dev: true, DefaultTenant: "default", MaxBodyBytes: 64 << 10,
-			DefaultCount: 50, MaxCount: 100, CursorKey: []byte("0123456789abcdef0123456789abcdef"),
+			DefaultCount: 50, MaxCount: 100, SearchLimits: search.DefaultLimits, CursorKey: []byte("0123456789abcdef0123456789abcdef"),
 			Capability: cs, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: server.NewMetrics(),
 		}, db.Store)
 		srv = httptest.NewServer(h)

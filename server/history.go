@@ -81,8 +81,8 @@ func (s *Server) historyParams(c *gin.Context, q *fhir.HistoryQuery, path string
 		return nil, fhir.Errorf(fhir.KindNotImplemented, fhir.IssueNotSupported, "_at is not supported").At("_at")
 	}
 	if tok := c.Query("_page_token"); tok != "" {
-		cur, err := open(s.cfg.CursorKey, s.pageScope(c, path, links), tok)
-		if err != nil {
+		var cur historyCursor
+		if err := open(s.cfg.CursorKey, s.pageScope(c, path, links), tok, &cur); err != nil {
 			return nil, err
 		}
 		q.After = cur.key()
@@ -134,7 +134,7 @@ func (s *Server) historyBundle(c *gin.Context, page *fhir.HistoryPage, path stri
 	}
 	b.Link = append(b.Link, bundleLink{"self", self})
 	if page.Next != nil {
-		next := seal(s.cfg.CursorKey, s.pageScope(c, path, params), cursorOf(page.Next))
+		next := seal(s.cfg.CursorKey, s.pageScope(c, path, params), historyCursorOf(page.Next))
 		b.Link = append(b.Link, bundleLink{"next", s.cfg.BaseURL + "/" + path + "?" + params.Encode() + "&_page_token=" + next})
 	}
 	for _, r := range page.Entries {

@@ -69,6 +69,11 @@ func readBody(c *gin.Context, max int64) ([]byte, error) {
 				"Content-Type %q is not supported; send %s", ct, mediaFHIRJSON)
 		}
 	}
+	return readLimited(c, max)
+}
+
+// readLimited reads the request body, at most max bytes (413 above).
+func readLimited(c *gin.Context, max int64) ([]byte, error) {
 	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, max))
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {

@@ -228,12 +228,15 @@ func versionHeader(c *gin.Context, name string) (int64, error) {
 
 // preferReturn returns the return preference of the Prefer header:
 // minimal, representation, OperationOutcome or "" when none is given.
-func preferReturn(c *gin.Context) string {
+func preferReturn(c *gin.Context) string { return preference(c, "return") }
+
+// preference returns the value of one preference of the Prefer header.
+func preference(c *gin.Context, name string) string {
 	for _, h := range c.Request.Header.Values("Prefer") {
 		for _, p := range strings.Split(h, ";") {
 			for _, kv := range strings.Split(p, ",") {
 				k, v, ok := strings.Cut(strings.TrimSpace(kv), "=")
-				if ok && strings.TrimSpace(k) == "return" {
+				if ok && strings.TrimSpace(k) == name {
 					return strings.Trim(strings.TrimSpace(v), `"`)
 				}
 			}

@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/fhirbase-go/fhird/fhir"
+	"github.com/fhirbase-go/fhird/search"
 )
 
 // Config holds what the transport needs to know of the server's set-up.
@@ -25,24 +26,34 @@ type Config struct {
 	// CursorKey authenticates paging cursors; every node of a deployment
 	// must share it.
 	CursorKey []byte
+	// SearchLimits bound what one search may cost.
+	SearchLimits search.Limits
 	// Capability is the CapabilityStatement served at /metadata.
 	Capability []byte
 	Logger     *slog.Logger
 	Metrics    *Metrics
 }
 
+// Repository is the storage the server needs: the interactions of
+// fhir.Repository and search.
+type Repository interface {
+	fhir.Repository
+	Searcher
+}
+
 // Server holds the handlers' dependencies.
 type Server struct {
-	cfg  Config
-	repo fhir.Repository
+	cfg      Config
+	repo     fhir.Repository
+	searcher Searcher
 }
 
 // New returns the HTTP handler of the FHIR API, health and metrics.
-func New(cfg Config, repo fhir.Repository) http.Handler {
+func New(cfg Config, repo Repository) http.Handler {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Server{cfg: cfg, repo: repo}
+	s := &Server{cfg: cfg, repo: repo, searcher: repo}
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
@@ -71,13 +82,15 @@ func (s *Server) routes(g *gin.RouterGroup) {
 	g.GET("/metadata", s.metadata)
 	g.GET("/_history", s.historySystem)
 	g.POST("/:type", s.create)
-	g.GET("/:type", s.search)
+	g.GET("/:type", s.searchType)
+	g.POST("/:type/_search", s.searchType)
 	g.GET("/:type/_history", s.historyType)
 	g.GET("/:type/:id", s.read)
 	g.HEAD("/:type/:id", s.read)
 	g.PUT("/:type/:id", s.update)
 	g.DELETE("/:type/:id", s.delete)
 	g.GET("/:type/:id/_history", s.historyInstance)
+	g.GET("/:type/:id/:comptype", s.searchCompartment)
 	g.GET("/:type/:id/_history/:vid", s.vread)
 	g.HEAD("/:type/:id/_history/:vid", s.vread)
 }
@@ -104,15 +117,4 @@ func (s *Server) ready(c *gin.Context) {
 func (s *Server) metadata(c *gin.Context) {
 	c.Set(ctxInteraction, "capabilities")
 	writeJSON(c, http.StatusOK, s.cfg.Capability)
-}
-
-// search is answered by the search issue; until then the type-level GET
-// says so instead of pretending to search.
-func (s *Server) search(c *gin.Context) {
-	c.Set(ctxInteraction, "search-type")
-	if _, err := s.resourceType(c); err != nil {
-		writeError(c, err)
-		return
-	}
-	writeError(c, fhir.Errorf(fhir.KindNotImplemented, fhir.IssueNotSupported, "search is not supported yet"))
 }

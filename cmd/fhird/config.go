@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/fhirbase-go/fhird/search"
 )
 
 // config is every setting of the server, read once from the environment.
@@ -33,6 +35,7 @@ type config struct {
 	CursorKeyRandom  bool
 	SampleData       string
 	LogLevel         string
+	SearchLimits     search.Limits
 }
 
 // settings documents every variable; README's table mirrors it.
@@ -55,6 +58,9 @@ var settings = []struct{ name, def, help string }{
 	{"FHIR_CURSOR_KEY", "random per process", "hex secret that signs paging cursors; set the same on every node"},
 	{"FHIR_SAMPLE_DATA", "", "directory of sample resources loaded into FHIR_TENANT when it is empty"},
 	{"FHIR_LOG_LEVEL", "info", "debug, info, warn or error"},
+	{"FHIR_SEARCH_MAX_INCLUDES", "1000", "most resources _include/_revinclude may add to one page (too-costly above)"},
+	{"FHIR_SEARCH_MAX_PARAMS", "32", "most AND-ed search parameters, chains and _has included"},
+	{"FHIR_SEARCH_MAX_OR_VALUES", "100", "most comma-separated values of one search parameter"},
 }
 
 func loadConfig() (*config, error) {
@@ -87,6 +93,10 @@ func loadConfig() (*config, error) {
 			c.AppDatabaseURL = u.String()
 		}
 	}
+	c.SearchLimits = search.DefaultLimits
+	c.SearchLimits.MaxIncludes = intEnv("FHIR_SEARCH_MAX_INCLUDES", c.SearchLimits.MaxIncludes, &errs)
+	c.SearchLimits.MaxParams = intEnv("FHIR_SEARCH_MAX_PARAMS", c.SearchLimits.MaxParams, &errs)
+	c.SearchLimits.MaxOrValues = intEnv("FHIR_SEARCH_MAX_OR_VALUES", c.SearchLimits.MaxOrValues, &errs)
 	c.cursorKey(&errs)
 	if c.DefaultCount < 1 || c.MaxCount < c.DefaultCount {
 		errs = append(errs, "FHIR_DEFAULT_COUNT must be at least 1 and at most FHIR_MAX_COUNT")

@@ -124,7 +124,7 @@ func handler(c *config, st *store.Store, log *slog.Logger) (http.Handler, error)
 	}
 	return server.New(server.Config{
 		BaseURL: c.BaseURL, Dev: c.Dev, DefaultTenant: c.Tenant, MaxBodyBytes: c.MaxBodyBytes,
-		DefaultCount: c.DefaultCount, MaxCount: c.MaxCount, CursorKey: c.CursorKey,
+		DefaultCount: c.DefaultCount, MaxCount: c.MaxCount, CursorKey: c.CursorKey, SearchLimits: c.SearchLimits,
 		Capability: cs, Logger: log, Metrics: server.NewMetrics(poolCollectors(st)...),
 	}, st), nil
 }

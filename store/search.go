@@ -1,0 +1,131 @@
+package store
+
+import (
+	"context"
+	"slices"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/fhirbase-go/fhird/fhir"
+	"github.com/fhirbase-go/fhird/search"
+)
+
+// Search runs one page of a compiled search in the tenant's transaction.
+func (s *Store) Search(ctx context.Context, q *search.Query, after *search.After) (p *search.Page, err error) {
+	defer wrapf(&err, "store.Search(%s)", q.Type.Name)
+	st, err := search.Compile(q, tenantOf(ctx), after)
+	if err != nil {
+		return nil, err
+	}
+	var rows []searchRow
+	err = s.run(ctx, func(b *pgx.Batch) { b.Queue(st.SQL, st.Args...) }, func(br pgx.BatchResults) error {
+		r, err := br.Query()
+		if err != nil {
+			return err
+		}
+		rows, err = scanSearch(r, st)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	p, err = pageOf(q, after, st, rows)
+	if err == nil && st.HasTotal && p.Total < 0 {
+		// A page past the end has no row to carry the total.
+		p.Total, err = s.Count(ctx, q)
+	}
+	return p, err
+}
+
+// Count runs the count-only form of a search (_summary=count).
+func (s *Store) Count(ctx context.Context, q *search.Query) (n int64, err error) {
+	defer wrapf(&err, "store.Count(%s)", q.Type.Name)
+	st, err := search.CompileCount(q, tenantOf(ctx))
+	if err != nil {
+		return 0, err
+	}
+	err = s.run(ctx, func(b *pgx.Batch) { b.Queue(st.SQL, st.Args...) }, func(br pgx.BatchResults) error {
+		return br.QueryRow().Scan(&n)
+	})
+	return n, err
+}
+
+// searchRow is one row of a search statement (see search.Statement).
+type searchRow struct {
+	include bool
+	res     *fhir.Resource
+	pk      int64
+	keys    []any
+	total   int64
+}
+
+func scanSearch(rows pgx.Rows, st search.Statement) ([]searchRow, error) {
+	defer rows.Close()
+	var out []searchRow
+	for rows.Next() {
+		var mode string
+		r := searchRow{res: &fhir.Resource{}, keys: make([]any, st.SortKeys), total: -1}
+		dest := []any{&mode, &r.res.Type, &r.res.ID, &r.res.VersionID, &r.res.LastUpdated, &r.res.JSON, &r.pk}
+		for i := range r.keys {
+			dest = append(dest, &r.keys[i])
+		}
+		if st.HasTotal {
+			dest = append(dest, &r.total)
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+		r.include = mode == "include"
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// pageOf splits the rows into matches and includes, drops the extra match
+// row that only signals another page, and computes the paging positions.
+func pageOf(q *search.Query, after *search.After, st search.Statement, rows []searchRow) (*search.Page, error) {
+	p := &search.Page{Total: -1}
+	var matches []searchRow
+	for _, r := range rows {
+		if r.include {
+			p.Included = append(p.Included, r.res)
+		} else {
+			matches = append(matches, r)
+		}
+		if st.HasTotal {
+			p.Total = r.total
+		}
+	}
+	if len(p.Included) > q.Limits.MaxIncludes {
+		return nil, fhir.Errorf(fhir.KindTooCostly, fhir.IssueTooCostly,
+			"the page would include more than %d resources; narrow the search or lower _count", q.Limits.MaxIncludes).At("_include")
+	}
+	more := len(matches) > q.Count
+	if more {
+		matches = matches[:q.Count]
+	}
+	backward := after != nil && after.Backward
+	if st.Reversed {
+		slices.Reverse(matches)
+	}
+	for _, m := range matches {
+		p.Matches = append(p.Matches, m.res)
+	}
+	if len(matches) == 0 {
+		return p, nil
+	}
+	// Going forward, more rows mean a next page and a position means a
+	// previous one; going backward it is the other way round.
+	hasNext, hasPrev := more, after != nil
+	if backward {
+		hasNext, hasPrev = true, more
+	}
+	first, last := matches[0], matches[len(matches)-1]
+	if hasNext {
+		p.Next = &search.After{Keys: last.keys, PK: last.pk}
+	}
+	if hasPrev {
+		p.Prev = &search.After{Keys: first.keys, PK: first.pk, Backward: true}
+	}
+	return p, nil
+}
