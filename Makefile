@@ -40,10 +40,11 @@ vet:
 fmt:
 	gofmt -w $$(git ls-files '*.go')
 
-# A short run of every fuzz target.
+# A short run of the fuzz targets of the parsers (validation, extraction, search).
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzResource$$' -fuzztime $(FUZZTIME) ./fhir/validate
 	$(GO) test -run '^$$' -fuzz '^FuzzExtract$$' -fuzztime $(FUZZTIME) ./fhir/index
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./search
 
 # Regenerates fhir/registry_gen.go from the pinned R4 definitions.
 generate:
