@@ -13,16 +13,19 @@ type Options struct {
 	Software    string
 	Version     string
 	ReleaseDate string // the date of the statement, YYYY-MM-DD
+	// ConditionalDeleteMultiple says a conditional delete removes every
+	// match rather than failing on more than one.
+	ConditionalDeleteMultiple bool
 }
 
 // typeInteractions are the interactions every stored type supports.
-var typeInteractions = []string{"read", "vread", "update", "delete", "history-instance", "history-type", "create", "search-type"}
+var typeInteractions = []string{"read", "vread", "update", "patch", "delete", "history-instance", "history-type", "create", "search-type"}
 
 // Build returns the CapabilityStatement as JSON.
 func Build(o Options) ([]byte, error) {
 	resources := make([]map[string]any, 0, len(fhir.Types()))
 	for _, t := range fhir.Types() {
-		resources = append(resources, resource(t))
+		resources = append(resources, resource(t, o))
 	}
 	cs := map[string]any{
 		"resourceType": "CapabilityStatement",
@@ -40,7 +43,11 @@ func Build(o Options) ([]byte, error) {
 			"mode":          "server",
 			"documentation": "Dates without a time zone are taken as UTC.",
 			"resource":      resources,
-			"interaction":   []any{map[string]any{"code": "history-system"}},
+			"interaction": []any{
+				map[string]any{"code": "transaction", "documentation": "All or nothing in one database transaction; conditional references and conditional interactions are resolved inside it."},
+				map[string]any{"code": "batch"},
+				map[string]any{"code": "history-system"},
+			},
 			"searchParam": []any{
 				map[string]any{"name": "_sort", "type": "special", "documentation": "Several keys, - for descending; ties broken by creation order."},
 				map[string]any{"name": "_count", "type": "number"},
@@ -53,7 +60,11 @@ func Build(o Options) ([]byte, error) {
 	return json.Marshal(cs)
 }
 
-func resource(t *fhir.ResourceType) map[string]any {
+func resource(t *fhir.ResourceType, o Options) map[string]any {
+	condDelete := "single"
+	if o.ConditionalDeleteMultiple {
+		condDelete = "multiple"
+	}
 	in := make([]any, 0, len(typeInteractions))
 	for _, code := range typeInteractions {
 		in = append(in, map[string]any{"code": code})
@@ -68,10 +79,11 @@ func resource(t *fhir.ResourceType) map[string]any {
 		"versioning":        "versioned-update",
 		"readHistory":       true,
 		"updateCreate":      true,
-		"conditionalCreate": false,
+		"conditionalCreate": true,
 		"conditionalRead":   "full-support",
-		"conditionalUpdate": false,
-		"conditionalDelete": "not-supported",
+		"conditionalUpdate": true,
+		"conditionalDelete": condDelete,
+		"operation":         []any{map[string]any{"name": "validate", "definition": "http://hl7.org/fhir/OperationDefinition/Resource-validate"}},
 	}
 }
 

@@ -12,8 +12,10 @@ import (
 // generic JSON tree encoding/json produces with UseNumber (objects are
 // map[string]any, numbers json.Number). The repository sets id and meta.
 type Repository interface {
-	// Create stores a new resource under a server-assigned id.
-	Create(ctx context.Context, typ string, res map[string]any) (*Resource, error)
+	// Create stores a new resource under id, or under a server-assigned id
+	// when id is "" (a resource of that id existing already is a
+	// KindConflict).
+	Create(ctx context.Context, typ, id string, res map[string]any) (*Resource, error)
 	// Update stores a new version of typ/id, creating it when it does not
 	// exist (update as create). ifMatch > 0 requires the current version to
 	// be ifMatch, else the error is KindPrecondition. created reports an

@@ -37,7 +37,7 @@ func testServer(t testing.TB) *client {
 		}
 		h := server.New(server.Config{
 			BaseURL: "http://fhir.test/fhir", Dev: true, DefaultTenant: "default", MaxBodyBytes: 64 << 10,
-			DefaultCount: 50, MaxCount: 100, SearchLimits: search.DefaultLimits, CursorKey: []byte("0123456789abcdef0123456789abcdef"),
+			DefaultCount: 50, MaxCount: 100, MaxBundleEntries: 40, SearchLimits: search.DefaultLimits, CursorKey: []byte("0123456789abcdef0123456789abcdef"),
 			Capability: cs, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: server.NewMetrics(),
 		}, db.Store)
 		srv = httptest.NewServer(h)

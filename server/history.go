@@ -121,9 +121,11 @@ type entryRequest struct {
 }
 
 type entryResponse struct {
-	Status       string `json:"status"`
-	ETag         string `json:"etag,omitempty"`
-	LastModified string `json:"lastModified,omitempty"`
+	Status       string          `json:"status"`
+	Location     string          `json:"location,omitempty"`
+	ETag         string          `json:"etag,omitempty"`
+	LastModified string          `json:"lastModified,omitempty"`
+	Outcome      json.RawMessage `json:"outcome,omitempty"`
 }
 
 func (s *Server) historyBundle(c *gin.Context, page *fhir.HistoryPage, path string, params url.Values) bundle {

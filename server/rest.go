@@ -52,17 +52,25 @@ func (s *Server) parsed(c *gin.Context, t *fhir.ResourceType) (map[string]any, e
 func (s *Server) create(c *gin.Context) {
 	c.Set(ctxInteraction, "create")
 	t, err := s.resourceType(c)
+	var res map[string]any
 	if err == nil {
-		var res map[string]any
-		if res, err = s.parsed(c, t); err == nil {
+		res, err = s.parsed(c, t)
+	}
+	var out result
+	if err == nil {
+		if cond := c.GetHeader("If-None-Exist"); cond != "" {
+			out, err = s.createIfNoneExist(c.Request.Context(), t, "", res, cond)
+		} else {
 			var r *fhir.Resource
-			if r, err = s.repo.Create(c.Request.Context(), t.Name, res); err == nil {
-				s.written(c, http.StatusCreated, r)
-				return
-			}
+			r, err = s.repo.Create(c.Request.Context(), t.Name, "", res)
+			out = result{status: http.StatusCreated, res: r, info: createdInfo(r)}
 		}
 	}
-	writeError(c, err)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	s.written(c, out)
 }
 
 func (s *Server) update(c *gin.Context) {
@@ -89,33 +97,49 @@ func (s *Server) doUpdate(c *gin.Context) error {
 		return fhir.Errorf(fhir.KindInvalid, fhir.IssueInvalid,
 			"the resource id %q must equal the id in the URL, %q", bodyID, id).At(t.Name + ".id")
 	}
-	r, created, err := s.repo.Update(c.Request.Context(), t.Name, id, res, ifMatch)
+	out, err := s.updateByID(c.Request.Context(), t, id, res, ifMatch)
 	if err != nil {
 		return err
 	}
-	status := http.StatusOK
-	if created {
-		status = http.StatusCreated
-	}
-	s.written(c, status, r)
+	s.written(c, out)
 	return nil
 }
 
+// conditionalUpdate answers PUT [type]?[query].
+func (s *Server) conditionalUpdate(c *gin.Context) {
+	c.Set(ctxInteraction, "update")
+	t, err := s.resourceType(c)
+	var ifMatch int64
+	if err == nil {
+		ifMatch, err = versionHeader(c, "If-Match")
+	}
+	var res map[string]any
+	if err == nil {
+		res, err = s.parsed(c, t)
+	}
+	var out result
+	if err == nil {
+		out, err = s.updateIf(c.Request.Context(), t, c.Request.URL.RawQuery, res, ifMatch)
+	}
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	s.written(c, out)
+}
+
 // written answers a successful create or update as Prefer asks.
-func (s *Server) written(c *gin.Context, status int, r *fhir.Resource) {
+func (s *Server) written(c *gin.Context, out result) {
+	r := out.res
 	setVersionHeaders(c, r)
-	c.Header("Location", s.cfg.BaseURL+"/"+r.Type+"/"+r.ID+"/_history/"+strconv.FormatInt(r.VersionID, 10))
+	c.Header("Location", s.cfg.BaseURL+"/"+r.Type+"/"+r.ID+"/_history/"+itoa(r.VersionID))
 	switch preferReturn(c) {
 	case "minimal":
-		c.Status(status)
+		c.Status(out.status)
 	case "OperationOutcome":
-		verb := "updated"
-		if status == http.StatusCreated {
-			verb = "created"
-		}
-		writeJSON(c, status, information(r.Type+"/"+r.ID+" "+verb+" as version "+strconv.FormatInt(r.VersionID, 10)))
+		writeJSON(c, out.status, information(out.info))
 	default:
-		writeJSON(c, status, r.JSON)
+		writeJSON(c, out.status, r.JSON)
 	}
 }
 
@@ -130,15 +154,31 @@ func (s *Server) delete(c *gin.Context) {
 	if err == nil {
 		r, err = s.repo.Delete(c.Request.Context(), t.Name, id, ifMatch)
 	}
+	s.deleted(c, result{status: http.StatusNoContent, res: r, info: t.Name + "/" + id + " deleted"}, err)
+}
+
+// conditionalDelete answers DELETE [type]?[query].
+func (s *Server) conditionalDelete(c *gin.Context) {
+	c.Set(ctxInteraction, "delete")
+	t, err := s.resourceType(c)
+	var out result
+	if err == nil {
+		out, err = s.deleteIf(c.Request.Context(), t, c.Request.URL.RawQuery)
+	}
+	s.deleted(c, out, err)
+}
+
+// deleted answers a delete: 204, or 200 with an outcome when Prefer asks.
+func (s *Server) deleted(c *gin.Context, out result, err error) {
 	if err != nil {
 		writeError(c, err)
 		return
 	}
-	if r != nil {
-		c.Header("ETag", r.ETag())
+	if out.res != nil {
+		c.Header("ETag", out.res.ETag())
 	}
 	if preferReturn(c) == "OperationOutcome" {
-		writeJSON(c, http.StatusOK, information(t.Name+"/"+id+" deleted"))
+		writeJSON(c, http.StatusOK, information(out.info))
 		return
 	}
 	c.Status(http.StatusNoContent)
@@ -225,6 +265,8 @@ func versionHeader(c *gin.Context, name string) (int64, error) {
 	}
 	return n, nil
 }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 // preferReturn returns the return preference of the Prefer header:
 // minimal, representation, OperationOutcome or "" when none is given.

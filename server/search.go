@@ -101,7 +101,7 @@ func (s *Server) runSearch(c *gin.Context, t *fhir.ResourceType, params url.Valu
 			return
 		}
 	}
-	b, err := s.searchBundle(c, q, after, path, scope)
+	b, err := s.searchBundle(c.Request.Context(), q, after, path, scope)
 	if err != nil {
 		writeError(c, err)
 		return
@@ -115,8 +115,7 @@ func (s *Server) runSearch(c *gin.Context, t *fhir.ResourceType, params url.Valu
 }
 
 // searchBundle runs the query and builds the searchset Bundle.
-func (s *Server) searchBundle(c *gin.Context, q *search.Query, after *search.After, path, scope string) (*searchset, error) {
-	ctx := c.Request.Context()
+func (s *Server) searchBundle(ctx context.Context, q *search.Query, after *search.After, path, scope string) (*searchset, error) {
 	base := s.cfg.BaseURL + "/" + path
 	b := &searchset{ResourceType: "Bundle", Type: "searchset"}
 	self := base

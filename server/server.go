@@ -28,6 +28,11 @@ type Config struct {
 	CursorKey []byte
 	// SearchLimits bound what one search may cost.
 	SearchLimits search.Limits
+	// MaxBundleEntries bounds the entries of a batch or transaction.
+	MaxBundleEntries int
+	// ConditionalDeleteMultiple lets a conditional delete remove every
+	// match (at most MaxCount) instead of failing on more than one.
+	ConditionalDeleteMultiple bool
 	// Capability is the CapabilityStatement served at /metadata.
 	Capability []byte
 	Logger     *slog.Logger
@@ -39,6 +44,7 @@ type Config struct {
 type Repository interface {
 	fhir.Repository
 	Searcher
+	Transactor
 }
 
 // Server holds the handlers' dependencies.
@@ -46,6 +52,7 @@ type Server struct {
 	cfg      Config
 	repo     fhir.Repository
 	searcher Searcher
+	tx       Transactor
 }
 
 // New returns the HTTP handler of the FHIR API, health and metrics.
@@ -53,7 +60,10 @@ func New(cfg Config, repo Repository) http.Handler {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Server{cfg: cfg, repo: repo, searcher: repo}
+	if cfg.MaxBundleEntries <= 0 {
+		cfg.MaxBundleEntries = 1000
+	}
+	s := &Server{cfg: cfg, repo: repo, searcher: repo, tx: repo}
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
@@ -80,15 +90,23 @@ func New(cfg Config, repo Repository) http.Handler {
 
 func (s *Server) routes(g *gin.RouterGroup) {
 	g.GET("/metadata", s.metadata)
+	g.POST("", s.bundle)
+	g.POST("/", s.bundle)
 	g.GET("/_history", s.historySystem)
 	g.POST("/:type", s.create)
 	g.GET("/:type", s.searchType)
 	g.POST("/:type/_search", s.searchType)
+	g.PUT("/:type", s.conditionalUpdate)
+	g.DELETE("/:type", s.conditionalDelete)
+	g.PATCH("/:type", s.conditionalPatch)
+	g.POST("/:type/$validate", s.validateType)
 	g.GET("/:type/_history", s.historyType)
 	g.GET("/:type/:id", s.read)
 	g.HEAD("/:type/:id", s.read)
 	g.PUT("/:type/:id", s.update)
 	g.DELETE("/:type/:id", s.delete)
+	g.PATCH("/:type/:id", s.patch)
+	g.POST("/:type/:id/$validate", s.validateInstance)
 	g.GET("/:type/:id/_history", s.historyInstance)
 	g.GET("/:type/:id/:comptype", s.searchCompartment)
 	g.GET("/:type/:id/_history/:vid", s.vread)

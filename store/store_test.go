@@ -25,7 +25,7 @@ func patient(family string) map[string]any {
 
 func mustCreate(t *testing.T, st *store.Store, ctx context.Context, typ string, res map[string]any) *fhir.Resource {
 	t.Helper()
-	r, err := st.Create(ctx, typ, res)
+	r, err := st.Create(ctx, typ, "", res)
 	if err != nil {
 		t.Fatalf("create %s: %v", typ, err)
 	}

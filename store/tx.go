@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"hash/fnv"
 
 	"github.com/jackc/pgx/v5"
 
@@ -17,40 +18,150 @@ const maxAttempts = 4
 // passing through the tenant middleware.
 var errNoTenant = errors.New("store: no tenant in context")
 
+// errNoTx is a programming error: Lock outside Transact.
+var errNoTx = errors.New("store: Lock needs a transaction (call it inside Transact)")
+
+// errTenantSwitch is a programming error: a call inside a transaction
+// names another tenant than the one the transaction was opened for.
+var errTenantSwitch = errors.New("store: the context names another tenant than its transaction")
+
+// txKey carries the open transaction of Transact in a context.
+type txKey struct{}
+
+// openTx is a transaction opened by Transact, bound to one tenant.
+type openTx struct {
+	tx     pgx.Tx
+	tenant string
+}
+
 // run executes one interaction: the tenant setting followed by the
 // statements queue adds, sent as one pgx batch. A batch runs as one implicit
 // transaction, so the tenant is set transaction-locally in the same round
 // trip as the first statement, and either every statement takes effect or
-// none does. read consumes the statements' results in order.
+// none does. read consumes the statements' results in order. Inside
+// Transact the statements join its transaction instead (the tenant is set
+// already, and retrying is Transact's business).
 //
-// run is the only function in the package that talks to the database on
-// behalf of a tenant.
+// run and Transact are the only functions in the package that talk to the
+// database on behalf of a tenant.
 func (s *Store) run(ctx context.Context, queue func(*pgx.Batch), read func(pgx.BatchResults) error) error {
 	tenant, ok := fhir.TenantFrom(ctx)
 	if !ok {
 		return errNoTenant
 	}
-	timeout := s.timeout
-	if timeout == "" {
-		timeout = "0"
+	if ot, ok := ctx.Value(txKey{}).(*openTx); ok {
+		if ot.tenant != tenant {
+			return errTenantSwitch
+		}
+		b := &pgx.Batch{}
+		queue(b)
+		return mapError(sendBatch(ctx, ot.tx, b, read))
 	}
 	var err error
 	for attempt := 1; ; attempt++ {
 		b := &pgx.Batch{}
-		b.Queue(`SELECT set_config('fhir.tenant', $1, true), set_config('statement_timeout', $2, true)`, tenant, timeout)
+		b.Queue(`SELECT set_config('fhir.tenant', $1, true), set_config('statement_timeout', $2, true)`, tenant, s.timeoutSetting())
 		queue(b)
-		br := s.pool.SendBatch(ctx, b)
-		_, err = br.Exec()
-		if err == nil {
-			err = read(br)
-		}
-		if cerr := br.Close(); err == nil {
-			err = cerr
-		}
+		err = sendBatch(ctx, s.pool, b, func(br pgx.BatchResults) error {
+			if _, err := br.Exec(); err != nil {
+				return err
+			}
+			return read(br)
+		})
 		if !retryable(err) || attempt == maxAttempts {
 			return mapError(err)
 		}
 	}
+}
+
+// batchSender is a pool or a transaction.
+type batchSender interface {
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
+}
+
+func sendBatch(ctx context.Context, to batchSender, b *pgx.Batch, read func(pgx.BatchResults) error) error {
+	br := to.SendBatch(ctx, b)
+	err := read(br)
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func (s *Store) timeoutSetting() string {
+	if s.timeout == "" {
+		return "0"
+	}
+	return s.timeout
+}
+
+// Transact runs fn in one database transaction of the tenant of ctx: every
+// store call that fn makes with the context it is given joins that
+// transaction, so its writes and reads commit together or not at all. fn's
+// error rolls everything back and is returned; so does a panic, which is
+// re-raised. A serialization failure or deadlock runs fn again from the
+// start (at most maxAttempts times), so fn must keep no state across
+// attempts but what it rebuilds. Transact inside Transact runs fn in the
+// transaction already open.
+func (s *Store) Transact(ctx context.Context, fn func(ctx context.Context) error) error {
+	tenant, ok := fhir.TenantFrom(ctx)
+	if !ok {
+		return errNoTenant
+	}
+	if ot, ok := ctx.Value(txKey{}).(*openTx); ok {
+		if ot.tenant != tenant {
+			return errTenantSwitch
+		}
+		return fn(ctx)
+	}
+	for attempt := 1; ; attempt++ {
+		err := s.transactOnce(ctx, tenant, fn)
+		if !retryable(err) || attempt == maxAttempts {
+			return mapError(err)
+		}
+	}
+}
+
+func (s *Store) transactOnce(ctx context.Context, tenant string, fn func(ctx context.Context) error) (err error) {
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = tx.Rollback(context.WithoutCancel(ctx))
+			panic(p)
+		}
+		if err != nil {
+			_ = tx.Rollback(context.WithoutCancel(ctx))
+			return
+		}
+		err = tx.Commit(ctx)
+	}()
+	_, err = tx.Exec(ctx, `SELECT set_config('fhir.tenant', $1, true), set_config('statement_timeout', $2, true)`,
+		tenant, s.timeoutSetting())
+	if err != nil {
+		return err
+	}
+	return fn(context.WithValue(ctx, txKey{}, &openTx{tx: tx, tenant: tenant}))
+}
+
+// Lock takes a transaction-level advisory lock on key within the tenant:
+// it waits until no other transaction holds the same lock, and holds it
+// until its own transaction ends. Conditional interactions lock their
+// canonical condition, so two identical ones run one after the other and
+// the second sees what the first wrote. It must be called inside Transact.
+func (s *Store) Lock(ctx context.Context, key string) error {
+	ot, ok := ctx.Value(txKey{}).(*openTx)
+	if !ok {
+		return errNoTx
+	}
+	h := fnv.New64a()
+	h.Write([]byte(ot.tenant))
+	h.Write([]byte{0})
+	h.Write([]byte(key))
+	_, err := ot.tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(h.Sum64()))
+	return mapError(err)
 }
 
 // tenantOf returns the tenant of ctx for use as the $1 of a statement; run

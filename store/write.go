@@ -21,18 +21,19 @@ type version struct {
 	created bool
 }
 
-// Create stores res under a new server-assigned id.
-func (s *Store) Create(ctx context.Context, typ string, res map[string]any) (r *fhir.Resource, err error) {
+// Create stores res as a new resource under id, or under a new
+// server-assigned id when id is "". An id that exists already is a
+// conflict.
+func (s *Store) Create(ctx context.Context, typ, id string, res map[string]any) (r *fhir.Resource, err error) {
 	defer wrapf(&err, "store.Create(%s)", typ)
 	st, t, err := s.lookup(typ)
 	if err != nil {
 		return nil, err
 	}
-	id, err := uuid.NewV7()
-	if err != nil {
-		return nil, err
+	if id == "" {
+		id = NewID()
 	}
-	w, err := prepare(t, id.String(), res, 1)
+	w, err := prepare(t, id, res, 1)
 	if err != nil {
 		return nil, err
 	}
@@ -202,6 +203,10 @@ func (w *written) args(tenant, method string) []any {
 	}
 	return []any{tenant, w.id, w.ts, w.json, method, tok, strH, strN, strE, refH, refT, refI, dH, dLo, dHi, nH, nV}
 }
+
+// NewID returns a new server-assigned resource id: a UUIDv7, so that ids
+// sort by creation time.
+func NewID() string { return uuid.Must(uuid.NewV7()).String() }
 
 // now is the server's clock at the precision PostgreSQL stores.
 func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }

@@ -36,6 +36,10 @@ type config struct {
 	SampleData       string
 	LogLevel         string
 	SearchLimits     search.Limits
+	// MaxBundleEntries bounds a batch or transaction Bundle.
+	MaxBundleEntries int
+	// ConditionalDeleteMultiple lets a conditional delete remove every match.
+	ConditionalDeleteMultiple bool
 }
 
 // settings documents every variable; README's table mirrors it.
@@ -61,6 +65,8 @@ var settings = []struct{ name, def, help string }{
 	{"FHIR_SEARCH_MAX_INCLUDES", "1000", "most resources _include/_revinclude may add to one page (too-costly above)"},
 	{"FHIR_SEARCH_MAX_PARAMS", "32", "most AND-ed search parameters, chains and _has included"},
 	{"FHIR_SEARCH_MAX_OR_VALUES", "100", "most comma-separated values of one search parameter"},
+	{"FHIR_MAX_BUNDLE_ENTRIES", "1000", "most entries of a batch or transaction Bundle (too-costly above)"},
+	{"FHIR_CONDITIONAL_DELETE_MULTIPLE", "false", "a conditional delete removes every match (at most FHIR_MAX_COUNT) instead of failing on more than one"},
 }
 
 func loadConfig() (*config, error) {
@@ -97,6 +103,8 @@ func loadConfig() (*config, error) {
 	c.SearchLimits.MaxIncludes = intEnv("FHIR_SEARCH_MAX_INCLUDES", c.SearchLimits.MaxIncludes, &errs)
 	c.SearchLimits.MaxParams = intEnv("FHIR_SEARCH_MAX_PARAMS", c.SearchLimits.MaxParams, &errs)
 	c.SearchLimits.MaxOrValues = intEnv("FHIR_SEARCH_MAX_OR_VALUES", c.SearchLimits.MaxOrValues, &errs)
+	c.MaxBundleEntries = intEnv("FHIR_MAX_BUNDLE_ENTRIES", 1000, &errs)
+	c.ConditionalDeleteMultiple = boolEnv("FHIR_CONDITIONAL_DELETE_MULTIPLE", false, &errs)
 	c.cursorKey(&errs)
 	if c.DefaultCount < 1 || c.MaxCount < c.DefaultCount {
 		errs = append(errs, "FHIR_DEFAULT_COUNT must be at least 1 and at most FHIR_MAX_COUNT")

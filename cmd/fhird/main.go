@@ -118,13 +118,14 @@ func serve(ctx context.Context, c *config, log *slog.Logger) error {
 
 func handler(c *config, st *store.Store, log *slog.Logger) (http.Handler, error) {
 	cs, err := capability.Build(capability.Options{BaseURL: c.BaseURL, Software: "fhird", Version: version,
-		ReleaseDate: time.Now().UTC().Format("2006-01-02")})
+		ReleaseDate: time.Now().UTC().Format("2006-01-02"), ConditionalDeleteMultiple: c.ConditionalDeleteMultiple})
 	if err != nil {
 		return nil, err
 	}
 	return server.New(server.Config{
 		BaseURL: c.BaseURL, Dev: c.Dev, DefaultTenant: c.Tenant, MaxBodyBytes: c.MaxBodyBytes,
 		DefaultCount: c.DefaultCount, MaxCount: c.MaxCount, CursorKey: c.CursorKey, SearchLimits: c.SearchLimits,
+		MaxBundleEntries: c.MaxBundleEntries, ConditionalDeleteMultiple: c.ConditionalDeleteMultiple,
 		Capability: cs, Logger: log, Metrics: server.NewMetrics(poolCollectors(st)...),
 	}, st), nil
 }

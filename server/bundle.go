@@ -1,0 +1,208 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/fhirbase-go/fhird/fhir"
+)
+
+// bundleIn is a batch or transaction Bundle as the client sent it.
+type bundleIn struct {
+	ResourceType string    `json:"resourceType"`
+	Type         string    `json:"type"`
+	Entry        []entryIn `json:"entry"`
+}
+
+type entryIn struct {
+	FullURL  string          `json:"fullUrl"`
+	Resource json.RawMessage `json:"resource"`
+	Request  *struct {
+		Method      string `json:"method"`
+		URL         string `json:"url"`
+		IfMatch     string `json:"ifMatch"`
+		IfNoneExist string `json:"ifNoneExist"`
+		IfNoneMatch string `json:"ifNoneMatch"`
+	} `json:"request"`
+}
+
+// bundle answers POST [base] with a batch or transaction Bundle.
+func (s *Server) bundle(c *gin.Context) {
+	c.Set(ctxInteraction, "transaction")
+	in, err := s.readBundle(c)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	ops := make([]*op, len(in.Entry))
+	for i := range in.Entry {
+		ops[i], err = s.parseEntry(i, &in.Entry[i])
+		if err != nil && in.Type == "transaction" {
+			writeError(c, err)
+			return
+		}
+		if err != nil {
+			ops[i] = &op{index: i, err: err}
+		}
+	}
+	ctx := c.Request.Context()
+	respType := "batch-response"
+	if in.Type == "transaction" {
+		c.Set(ctxInteraction, "transaction")
+		respType = "transaction-response"
+		// Each attempt works on fresh copies: a retried transaction must not
+		// see the ids and rewritten references of the attempt before.
+		parsed := ops
+		err = s.tx.Transact(ctx, func(ctx context.Context) error {
+			ops = cloneOps(parsed)
+			return s.transaction(ctx, ops)
+		})
+	} else {
+		c.Set(ctxInteraction, "batch")
+		for _, o := range ops {
+			if o.err == nil {
+				o.err = s.runEntry(ctx, o)
+			}
+		}
+	}
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	out := bundle{ResourceType: "Bundle", Type: respType, Entry: make([]bundleEntry, len(ops))}
+	for i, o := range ops {
+		out.Entry[i] = s.entryResponse(o, preferReturn(c))
+	}
+	body, err := json.Marshal(out)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	writeJSON(c, http.StatusOK, body)
+}
+
+// readBundle reads the body as a batch or transaction Bundle within the
+// entry limit.
+func (s *Server) readBundle(c *gin.Context) (*bundleIn, error) {
+	body, err := readBody(c, s.cfg.MaxBodyBytes)
+	if err != nil {
+		return nil, err
+	}
+	var in bundleIn
+	if err := json.Unmarshal(body, &in); err != nil {
+		return nil, fhir.Errorf(fhir.KindInvalid, fhir.IssueStructure, "the body is not a Bundle: %v", err)
+	}
+	switch {
+	case in.ResourceType != "Bundle":
+		return nil, fhir.Errorf(fhir.KindInvalid, fhir.IssueInvalid,
+			"POST to the base takes a Bundle, not %q", in.ResourceType).At("resourceType")
+	case in.Type != "batch" && in.Type != "transaction":
+		return nil, fhir.Errorf(fhir.KindInvalid, fhir.IssueValue,
+			"POST to the base takes a batch or transaction Bundle, not type %q", in.Type).At("Bundle.type")
+	case len(in.Entry) > s.cfg.MaxBundleEntries:
+		return nil, fhir.Errorf(fhir.KindTooCostly, fhir.IssueTooCostly,
+			"the Bundle has %d entries; this server takes at most %d", len(in.Entry), s.cfg.MaxBundleEntries).At("Bundle.entry")
+	}
+	return &in, nil
+}
+
+// entryResponse is the response entry of one processed op.
+func (s *Server) entryResponse(o *op, prefer string) bundleEntry {
+	if o.err != nil {
+		fe, ok := fhir.AsError(o.err)
+		if !ok || fe.Kind == fhir.KindInternal {
+			fe = fhir.Errorf(fhir.KindInternal, fhir.IssueException, "internal server error")
+		}
+		b, _ := json.Marshal(newOutcome(fe.Issues))
+		return bundleEntry{Response: &entryResponse{Status: statusLine(statusOf[fe.Kind]), Outcome: b}}
+	}
+	e := bundleEntry{Response: &entryResponse{Status: statusLine(o.out.status)}}
+	if r := o.out.res; r != nil {
+		e.Response.ETag = r.ETag()
+		e.Response.LastModified = fhir.Instant(r.LastUpdated)
+		if !r.Deleted {
+			e.FullURL = s.cfg.BaseURL + "/" + r.Type + "/" + r.ID
+			if o.method != http.MethodGet {
+				e.Response.Location = r.Type + "/" + r.ID + "/_history/" + strconv.FormatInt(r.VersionID, 10)
+			}
+		}
+	}
+	switch {
+	case o.body != nil:
+		e.Resource = o.body
+	case prefer == "OperationOutcome" && o.out.info != "":
+		e.Response.Outcome = information(o.out.info)
+	case prefer != "minimal" && o.out.res != nil && !o.out.res.Deleted:
+		e.Resource = o.out.res.JSON
+	}
+	return e
+}
+
+// cloneOps copies ops deeply enough that processing the copies leaves
+// the originals as parsed.
+func cloneOps(ops []*op) []*op {
+	out := make([]*op, len(ops))
+	for i, o := range ops {
+		c := *o
+		if o.res != nil {
+			c.res = deepCopy(o.res).(map[string]any)
+		}
+		out[i] = &c
+	}
+	return out
+}
+
+// deepCopy copies a generic JSON tree.
+func deepCopy(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		m := make(map[string]any, len(x))
+		for k, c := range x {
+			m[k] = deepCopy(c)
+		}
+		return m
+	case []any:
+		l := make([]any, len(x))
+		for i, c := range x {
+			l[i] = deepCopy(c)
+		}
+		return l
+	}
+	return v
+}
+
+// statusLine is the status of a response entry: the code and its reason.
+func statusLine(code int) string { return strconv.Itoa(code) + " " + http.StatusText(code) }
+
+// entryError names the entry an error came from.
+func entryError(i int, method string, err error) error {
+	fe, ok := fhir.AsError(err)
+	if !ok {
+		return err
+	}
+	out := &fhir.Error{Kind: fe.Kind, Err: fe.Err}
+	for _, is := range fe.Issues {
+		is.Diagnostics = fmt.Sprintf("Bundle.entry[%d] (%s): %s", i, method, is.Diagnostics)
+		is.Expression = append([]string{fmt.Sprintf("Bundle.entry[%d]", i)}, is.Expression...)
+		out.Issues = append(out.Issues, is)
+	}
+	return out
+}
+
+// now is the clock of the reference time of searches in bundles.
+func now() time.Time { return time.Now().UTC() }
+
+// trimBase makes an absolute URL under the server's base relative.
+func (s *Server) trimBase(u string) string {
+	if rest, ok := strings.CutPrefix(u, s.cfg.BaseURL+"/"); ok {
+		return rest
+	}
+	return u
+}

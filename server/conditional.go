@@ -1,0 +1,183 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/fhirbase-go/fhird/fhir"
+	"github.com/fhirbase-go/fhird/search"
+)
+
+// Transactor runs several interactions in one database transaction (see
+// store.Store.Transact): every repository call made with the context fn is
+// given joins it.
+type Transactor interface {
+	Transact(ctx context.Context, fn func(ctx context.Context) error) error
+	// Lock serializes transactions on key within the tenant until the
+	// calling transaction ends.
+	Lock(ctx context.Context, key string) error
+}
+
+// result is what one write interaction did, for an HTTP answer or the
+// response of a Bundle entry.
+type result struct {
+	status int
+	res    *fhir.Resource // the version written or found; for a delete, its deletion version or nil
+	info   string         // a sentence for Prefer: return=OperationOutcome
+}
+
+// match returns the current resources of type t that match cond (the query
+// of If-None-Exist or a conditional URL), at most limit+1 of them. It first
+// locks the canonical condition, so identical conditional interactions run
+// one after the other and each sees what the one before it wrote; call it
+// inside Transact. Unknown parameters in a condition are an error: ignoring
+// one would widen the condition.
+func (s *Server) match(ctx context.Context, t *fhir.ResourceType, cond string, limit int) ([]*fhir.Resource, error) {
+	params, err := url.ParseQuery(strings.TrimPrefix(cond, "?"))
+	if err != nil {
+		return nil, fhir.Errorf(fhir.KindInvalid, fhir.IssueInvalid, "the condition %q is not a valid query: %v", cond, err)
+	}
+	q, err := search.Parse(t, params, search.Options{Strict: true, DefaultCount: limit + 1, MaxCount: limit + 1,
+		BaseURL: s.cfg.BaseURL, Now: time.Now().UTC(), Limits: s.cfg.SearchLimits})
+	if err != nil {
+		return nil, err
+	}
+	if len(q.Params) == 0 {
+		return nil, fhir.Errorf(fhir.KindInvalid, fhir.IssueInvalid,
+			"the condition %q has no search parameter; a condition must select resources", cond)
+	}
+	q.Count, q.Includes, q.Sort, q.Total, q.Summary, q.Elements = limit+1, nil, nil, search.TotalNone, search.SummaryFalse, nil
+	if err := s.tx.Lock(ctx, t.Name+"?"+q.Applied.Encode()); err != nil {
+		return nil, err
+	}
+	page, err := s.searcher.Search(ctx, q, nil)
+	if err != nil {
+		return nil, err
+	}
+	return page.Matches, nil
+}
+
+// multipleMatches is the error of a condition that must select at most one
+// resource and selects more.
+func multipleMatches(t *fhir.ResourceType, cond string) error {
+	return fhir.Errorf(fhir.KindPrecondition, fhir.IssueMultipleMatches,
+		"the condition %s?%s matches more than one resource", t.Name, cond)
+}
+
+// createIfNoneExist is conditional create: with no match it creates res
+// under id ("" for a new one), with one it returns that one (200), with
+// more it fails.
+func (s *Server) createIfNoneExist(ctx context.Context, t *fhir.ResourceType, id string, res map[string]any, cond string) (out result, err error) {
+	err = s.tx.Transact(ctx, func(ctx context.Context) error {
+		found, err := s.match(ctx, t, cond, 1)
+		switch {
+		case err != nil:
+			return err
+		case len(found) > 1:
+			return multipleMatches(t, cond)
+		case len(found) == 1:
+			out = result{status: http.StatusOK, res: found[0], info: t.Name + "/" + found[0].ID + " matches If-None-Exist; nothing was created"}
+			return nil
+		}
+		r, err := s.repo.Create(ctx, t.Name, id, res)
+		out = result{status: http.StatusCreated, res: r, info: createdInfo(r)}
+		return err
+	})
+	return out, err
+}
+
+// updateIf is conditional update (PUT [type]?[query]): no match creates
+// (under the body's id, if it has one), one match updates it, more fail.
+// ifMatch > 0 also requires the matched version.
+func (s *Server) updateIf(ctx context.Context, t *fhir.ResourceType, cond string, res map[string]any, ifMatch int64) (out result, err error) {
+	err = s.tx.Transact(ctx, func(ctx context.Context) error {
+		found, err := s.match(ctx, t, cond, 1)
+		if err != nil {
+			return err
+		}
+		bodyID, _ := res["id"].(string)
+		switch len(found) {
+		case 0:
+			if bodyID == "" {
+				r, err := s.repo.Create(ctx, t.Name, "", res)
+				out = result{status: http.StatusCreated, res: r, info: createdInfo(r)}
+				return err
+			}
+			out, err = s.updateByID(ctx, t, bodyID, res, ifMatch)
+			return err
+		case 1:
+			cur := found[0]
+			if bodyID != "" && bodyID != cur.ID {
+				return fhir.Errorf(fhir.KindInvalid, fhir.IssueInvalid,
+					"the resource id %q is not the id of the resource the condition matches, %q", bodyID, cur.ID).At(t.Name + ".id")
+			}
+			if ifMatch > 0 && ifMatch != cur.VersionID {
+				return staleVersion(t, cur.ID, ifMatch)
+			}
+			out, err = s.updateByID(ctx, t, cur.ID, res, cur.VersionID)
+			return err
+		}
+		return multipleMatches(t, cond)
+	})
+	return out, err
+}
+
+// updateByID is update (PUT [type]/[id]); res's id must be id or absent.
+func (s *Server) updateByID(ctx context.Context, t *fhir.ResourceType, id string, res map[string]any, ifMatch int64) (result, error) {
+	res["id"] = id
+	r, created, err := s.repo.Update(ctx, t.Name, id, res, ifMatch)
+	if err != nil {
+		return result{}, err
+	}
+	if created {
+		return result{status: http.StatusCreated, res: r, info: createdInfo(r)}, nil
+	}
+	return result{status: http.StatusOK, res: r, info: r.Type + "/" + r.ID + " updated to version " + itoa(r.VersionID)}, nil
+}
+
+// deleteIf is conditional delete: every match is deleted, at most one
+// unless the server allows multiple deletes (then at most MaxCount); no
+// match is not an error.
+func (s *Server) deleteIf(ctx context.Context, t *fhir.ResourceType, cond string) (out result, err error) {
+	limit := 1
+	if s.cfg.ConditionalDeleteMultiple {
+		limit = s.cfg.MaxCount
+	}
+	err = s.tx.Transact(ctx, func(ctx context.Context) error {
+		found, err := s.match(ctx, t, cond, limit)
+		if err != nil {
+			return err
+		}
+		if len(found) > limit {
+			if limit == 1 {
+				return multipleMatches(t, cond)
+			}
+			return fhir.Errorf(fhir.KindTooCostly, fhir.IssueTooCostly,
+				"the condition %s?%s matches more than %d resources; delete them in parts", t.Name, cond, limit)
+		}
+		out = result{status: http.StatusNoContent, info: "no " + t.Name + " matches " + cond + "; nothing was deleted"}
+		for _, f := range found {
+			r, err := s.repo.Delete(ctx, t.Name, f.ID, 0)
+			if err != nil {
+				return err
+			}
+			out = result{status: http.StatusNoContent, res: r, info: itoa(int64(len(found))) + " " + t.Name + " deleted"}
+		}
+		return nil
+	})
+	return out, err
+}
+
+func staleVersion(t *fhir.ResourceType, id string, v int64) error {
+	return fhir.Errorf(fhir.KindPrecondition, fhir.IssueConflict, "version %d is not the current version of %s/%s", v, t.Name, id)
+}
+
+func createdInfo(r *fhir.Resource) string {
+	if r == nil {
+		return ""
+	}
+	return r.Type + "/" + r.ID + " created as version " + itoa(r.VersionID)
+}

@@ -1,0 +1,189 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"mime"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/fhirbase-go/fhird/fhir"
+	"github.com/fhirbase-go/fhird/fhir/patch"
+	"github.com/fhirbase-go/fhird/fhir/validate"
+)
+
+// mediaJSONPatch is the media type of RFC 6902 JSON Patch.
+const mediaJSONPatch = "application/json-patch+json"
+
+// patchDoc is a parsed patch: a JSON Patch document or a FHIRPath Patch
+// (Parameters), exactly one of them.
+type patchDoc struct {
+	jsonPatch []byte
+	params    map[string]any
+}
+
+// patch answers PATCH [type]/[id].
+func (s *Server) patch(c *gin.Context) {
+	c.Set(ctxInteraction, "patch")
+	t, id, err := s.target(c)
+	var ifMatch int64
+	if err == nil {
+		ifMatch, err = versionHeader(c, "If-Match")
+	}
+	var p patchDoc
+	if err == nil {
+		p, err = s.readPatch(c)
+	}
+	var out result
+	if err == nil {
+		out, err = s.patchByID(c.Request.Context(), t, id, p, ifMatch)
+	}
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	s.written(c, out)
+}
+
+// conditionalPatch answers PATCH [type]?[query]: one match is patched, no
+// match is 404, more are 412.
+func (s *Server) conditionalPatch(c *gin.Context) {
+	c.Set(ctxInteraction, "patch")
+	t, err := s.resourceType(c)
+	var ifMatch int64
+	if err == nil {
+		ifMatch, err = versionHeader(c, "If-Match")
+	}
+	var p patchDoc
+	if err == nil {
+		p, err = s.readPatch(c)
+	}
+	var out result
+	if err == nil {
+		out, err = s.patchIf(c.Request.Context(), t, c.Request.URL.RawQuery, p, ifMatch)
+	}
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	s.written(c, out)
+}
+
+// readPatch reads the body as JSON Patch or, in FHIR JSON, as a FHIRPath
+// Patch Parameters resource.
+func (s *Server) readPatch(c *gin.Context) (patchDoc, error) {
+	mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
+	if mt == mediaJSONPatch {
+		body, err := readLimited(c, s.cfg.MaxBodyBytes)
+		return patchDoc{jsonPatch: body}, err
+	}
+	if mt == "" {
+		return patchDoc{}, fhir.Errorf(fhir.KindUnsupportedMedia, fhir.IssueNotSupported,
+			"PATCH needs a Content-Type: %s, or %s with a FHIRPath Patch Parameters resource", mediaJSONPatch, mediaFHIRJSON)
+	}
+	body, err := readBody(c, s.cfg.MaxBodyBytes)
+	if err != nil {
+		return patchDoc{}, err
+	}
+	return fhirPathPatch(body)
+}
+
+// fhirPathPatch parses a FHIRPath Patch body. The Parameters resource is
+// decoded here rather than by the validator, whose R4 model rejects
+// parameter[].resource.
+func fhirPathPatch(body []byte) (patchDoc, error) {
+	params, err := decodeObject(body)
+	if err != nil {
+		return patchDoc{}, err
+	}
+	if params["resourceType"] != "Parameters" {
+		return patchDoc{}, fhir.Errorf(fhir.KindInvalid, fhir.IssueInvalid,
+			"a FHIRPath Patch is a Parameters resource, not %v", params["resourceType"])
+	}
+	return patchDoc{params: params}, nil
+}
+
+// decodeObject decodes a JSON object as the generic tree the repository
+// stores (numbers as json.Number).
+func decodeObject(body []byte) (map[string]any, error) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil || m == nil {
+		return nil, fhir.Errorf(fhir.KindInvalid, fhir.IssueStructure, "the body is not a JSON object")
+	}
+	return m, nil
+}
+
+// patchByID reads the current version, applies the patch and stores the
+// result, in one transaction.
+func (s *Server) patchByID(ctx context.Context, t *fhir.ResourceType, id string, p patchDoc, ifMatch int64) (out result, err error) {
+	err = s.tx.Transact(ctx, func(ctx context.Context) error {
+		cur, err := s.repo.Read(ctx, t.Name, id)
+		if err != nil {
+			return err
+		}
+		out, err = s.applyPatch(ctx, t, cur, p, ifMatch)
+		return err
+	})
+	return out, err
+}
+
+func (s *Server) patchIf(ctx context.Context, t *fhir.ResourceType, cond string, p patchDoc, ifMatch int64) (out result, err error) {
+	err = s.tx.Transact(ctx, func(ctx context.Context) error {
+		found, err := s.match(ctx, t, cond, 1)
+		switch {
+		case err != nil:
+			return err
+		case len(found) == 0:
+			return fhir.Errorf(fhir.KindNotFound, fhir.IssueNotFound, "no %s matches %s", t.Name, cond)
+		case len(found) > 1:
+			return multipleMatches(t, cond)
+		}
+		out, err = s.applyPatch(ctx, t, found[0], p, ifMatch)
+		return err
+	})
+	return out, err
+}
+
+// applyPatch patches cur and stores the result as its next version. The
+// result is validated like any write; the write checks that cur is still
+// the current version, so a concurrent change is never lost.
+func (s *Server) applyPatch(ctx context.Context, t *fhir.ResourceType, cur *fhir.Resource, p patchDoc, ifMatch int64) (result, error) {
+	if ifMatch > 0 && ifMatch != cur.VersionID {
+		return result{}, staleVersion(t, cur.ID, ifMatch)
+	}
+	var patched []byte
+	var err error
+	if p.jsonPatch != nil {
+		patched, err = patch.JSON(cur.JSON, p.jsonPatch)
+	} else {
+		var tree map[string]any
+		if tree, err = decodeObject(cur.JSON); err == nil {
+			if tree, err = patch.FHIRPath(tree, p.params); err == nil {
+				patched, err = json.Marshal(tree)
+			}
+		}
+	}
+	if err != nil {
+		return result{}, err
+	}
+	res, err := validate.Resource(patched, t.Name)
+	if err != nil {
+		if fe, ok := fhir.AsError(err); ok && fe.Kind == fhir.KindInvalid {
+			fe.Kind = fhir.KindUnprocessable
+		}
+		return result{}, err
+	}
+	if id, _ := res["id"].(string); id != cur.ID {
+		return result{}, fhir.Errorf(fhir.KindUnprocessable, fhir.IssueProcessing,
+			"a patch may not change the id of %s/%s", t.Name, cur.ID).At(t.Name + ".id")
+	}
+	out, err := s.updateByID(ctx, t, cur.ID, res, cur.VersionID)
+	if err == nil {
+		out.status = http.StatusOK
+	}
+	return out, err
+}

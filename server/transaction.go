@@ -1,0 +1,195 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/fhirbase-go/fhird/fhir"
+)
+
+// transaction carries out the ops of a transaction Bundle inside the
+// transaction of ctx, in the order the specification gives (DELETE, POST,
+// PUT and PATCH, then GET), after assigning the ids of created resources
+// and rewriting every reference to an entry's fullUrl, and every
+// conditional reference, to Type/id. The first failure returns, which
+// rolls the whole transaction back.
+func (s *Server) transaction(ctx context.Context, ops []*op) error {
+	if err := s.runPhase(ctx, ops, http.MethodDelete); err != nil {
+		return err
+	}
+	targets, err := s.resolveTargets(ctx, ops)
+	if err != nil {
+		return err
+	}
+	for _, o := range ops {
+		if o.res != nil {
+			if err := s.rewriteRefs(ctx, o, o.res, targets); err != nil {
+				return entryError(o.index, o.method, err)
+			}
+		}
+	}
+	for _, m := range []string{http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodGet} {
+		if err := s.runPhase(ctx, ops, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// runPhase runs the ops of one method in request order.
+func (s *Server) runPhase(ctx context.Context, ops []*op, method string) error {
+	for _, o := range ops {
+		if o.method == method {
+			if err := s.runEntry(ctx, o); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// resolveTargets decides the id every POST and PUT entry will write (a new
+// one, the one in its url, or the one its condition matches) and returns
+// the map from the entries' fullUrls to Type/id. A conditional create that
+// matches becomes a no-op answering 200 with the match. Two entries that
+// would write the same resource fail the transaction.
+func (s *Server) resolveTargets(ctx context.Context, ops []*op) (map[string]string, error) {
+	targets := map[string]string{}
+	written := map[string]int{}
+	for _, o := range ops {
+		if o.method != http.MethodPost && o.method != http.MethodPut {
+			continue
+		}
+		if err := s.resolveTarget(ctx, o); err != nil {
+			return nil, entryError(o.index, o.method, err)
+		}
+		ref := o.t.Name + "/" + o.id
+		if prev, dup := written[ref]; dup && !o.skip {
+			return nil, entryError(o.index, o.method, fhir.Errorf(fhir.KindInvalid, fhir.IssueDuplicate,
+				"%s is written by entry %d already; a transaction may write a resource once", ref, prev))
+		}
+		if !o.skip {
+			written[ref] = o.index
+		}
+		if o.fullURL != "" {
+			targets[o.fullURL] = ref
+		}
+	}
+	return targets, nil
+}
+
+func (s *Server) resolveTarget(ctx context.Context, o *op) error {
+	switch {
+	case o.method == http.MethodPost && o.ifNoneExist != "":
+		found, err := s.match(ctx, o.t, o.ifNoneExist, 1)
+		if err != nil {
+			return err
+		}
+		if len(found) > 1 {
+			return multipleMatches(o.t, o.ifNoneExist)
+		}
+		if len(found) == 1 {
+			o.id, o.skip = found[0].ID, true
+			o.out = result{status: http.StatusOK, res: found[0], info: o.t.Name + "/" + found[0].ID + " matches ifNoneExist; nothing was created"}
+			return nil
+		}
+		o.id, o.ifNoneExist = newID(), "" // the lock taken by match holds until commit
+	case o.method == http.MethodPost:
+		o.id = newID()
+	case o.cond != "":
+		found, err := s.match(ctx, o.t, o.cond, 1)
+		if err != nil {
+			return err
+		}
+		bodyID, _ := o.res["id"].(string)
+		switch {
+		case len(found) > 1:
+			return multipleMatches(o.t, o.cond)
+		case len(found) == 1:
+			if bodyID != "" && bodyID != found[0].ID {
+				return fhir.Errorf(fhir.KindInvalid, fhir.IssueInvalid,
+					"the resource id %q is not the id of the resource the condition matches, %q", bodyID, found[0].ID)
+			}
+			if o.ifMatch > 0 && o.ifMatch != found[0].VersionID {
+				return staleVersion(o.t, found[0].ID, o.ifMatch)
+			}
+			o.id, o.ifMatch = found[0].ID, found[0].VersionID
+		case bodyID != "":
+			o.id = bodyID
+		default:
+			o.id = newID()
+		}
+		o.cond = ""
+	}
+	return nil
+}
+
+// rewriteRefs replaces, anywhere in the tree, a reference to an entry's
+// fullUrl with that entry's Type/id (any string equal to a urn:uuid or
+// urn:oid fullUrl, so uri elements too), and a conditional reference
+// (Type?query) with the one resource it matches.
+func (s *Server) rewriteRefs(ctx context.Context, o *op, v any, targets map[string]string) error {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, c := range x {
+			str, ok := c.(string)
+			if !ok {
+				if err := s.rewriteRefs(ctx, o, c, targets); err != nil {
+					return err
+				}
+				continue
+			}
+			to, err := s.rewriteRef(ctx, k, str, targets)
+			if err != nil {
+				return err
+			}
+			x[k] = to
+		}
+	case []any:
+		for i, c := range x {
+			if str, ok := c.(string); ok {
+				if to, ok := targets[str]; ok && isURN(str) {
+					x[i] = to
+				}
+				continue
+			}
+			if err := s.rewriteRefs(ctx, o, c, targets); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// rewriteRef returns what the string s under key k becomes.
+func (s *Server) rewriteRef(ctx context.Context, k, str string, targets map[string]string) (string, error) {
+	if to, ok := targets[str]; ok && (k == "reference" || isURN(str)) {
+		return to, nil
+	}
+	if k != "reference" {
+		return str, nil
+	}
+	typ, cond, ok := strings.Cut(s.trimBase(str), "?")
+	if !ok {
+		return str, nil
+	}
+	t, known := fhir.LookupType(typ)
+	if !known {
+		return "", fhir.Errorf(fhir.KindInvalid, fhir.IssueValue, "the conditional reference %q names an unknown type", str)
+	}
+	found, err := s.match(ctx, t, cond, 1)
+	switch {
+	case err != nil:
+		return "", err
+	case len(found) == 0:
+		return "", fhir.Errorf(fhir.KindPrecondition, fhir.IssueNotFound, "the conditional reference %q matches no resource", str)
+	case len(found) > 1:
+		return "", fhir.Errorf(fhir.KindPrecondition, fhir.IssueMultipleMatches, "the conditional reference %q matches more than one resource", str)
+	}
+	return t.Name + "/" + found[0].ID, nil
+}
+
+func isURN(s string) bool {
+	return strings.HasPrefix(s, "urn:uuid:") || strings.HasPrefix(s, "urn:oid:")
+}
