@@ -59,7 +59,7 @@ func (s *Server) parseRequest(o *op, e *entryIn) error {
 		return err
 	}
 	if r.IfMatch != "" {
-		v, err := parseVersionTag(r.IfMatch)
+		v, err := parseVersionTag("ifMatch", r.IfMatch)
 		if err != nil {
 			return err
 		}
@@ -259,12 +259,13 @@ func (s *Server) entryGet(ctx context.Context, o *op) error {
 // writes it, so that references to it can be rewritten first.
 func newID() string { return uuid.Must(uuid.NewV7()).String() }
 
-// parseVersionTag parses W/"3" or "3".
-func parseVersionTag(h string) (int64, error) {
+// parseVersionTag parses the version tag W/"3" (or "3") of the header or
+// element name.
+func parseVersionTag(name, h string) (int64, error) {
 	v := strings.Trim(strings.TrimPrefix(strings.TrimSpace(h), "W/"), `"`)
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || n < 1 {
-		return 0, fhir.Errorf(fhir.KindInvalid, fhir.IssueValue, "ifMatch must be a version tag such as W/\"1\", got %q", h)
+		return 0, fhir.Errorf(fhir.KindInvalid, fhir.IssueValue, "%s must be a version tag such as W/\"1\", got %q", name, h)
 	}
 	return n, nil
 }

@@ -258,12 +258,7 @@ func versionHeader(c *gin.Context, name string) (int64, error) {
 	if h == "" {
 		return 0, nil
 	}
-	v := strings.Trim(strings.TrimPrefix(h, "W/"), `"`)
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n < 1 {
-		return 0, fhir.Errorf(fhir.KindInvalid, fhir.IssueValue, "%s must be a version tag such as W/\"1\", got %q", name, h)
-	}
-	return n, nil
+	return parseVersionTag(name, h)
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
