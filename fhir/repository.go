@@ -36,6 +36,13 @@ type Repository interface {
 	Ready(ctx context.Context) error
 }
 
+// NewResource is one resource to create under a chosen id.
+type NewResource struct {
+	Type string
+	ID   string
+	Res  map[string]any
+}
+
 // HistoryQuery selects the versions of one instance (Type and ID set), of
 // one type (Type set) or of the whole system (neither set).
 type HistoryQuery struct {

@@ -19,6 +19,8 @@ type Transactor interface {
 	// Lock serializes transactions on key within the tenant until the
 	// calling transaction ends.
 	Lock(ctx context.Context, key string) error
+	// CreateAll creates resources under the ids given, in one round trip.
+	CreateAll(ctx context.Context, items []fhir.NewResource) ([]*fhir.Resource, error)
 }
 
 // result is what one write interaction did, for an HTTP answer or the

@@ -29,10 +29,40 @@ func (s *Server) transaction(ctx context.Context, ops []*op) error {
 			}
 		}
 	}
-	for _, m := range []string{http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodGet} {
+	if err := s.createAll(ctx, ops); err != nil {
+		return err
+	}
+	for _, m := range []string{http.MethodPut, http.MethodPatch, http.MethodGet} {
 		if err := s.runPhase(ctx, ops, m); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// createAll runs the POST phase: every create whose id resolveTargets
+// chose, in one round trip.
+func (s *Server) createAll(ctx context.Context, ops []*op) error {
+	var items []fhir.NewResource
+	var posts []*op
+	for _, o := range ops {
+		if o.method == http.MethodPost && !o.skip {
+			items = append(items, fhir.NewResource{Type: o.t.Name, ID: o.id, Res: o.res})
+			posts = append(posts, o)
+		}
+	}
+	if len(items) == 0 {
+		return nil
+	}
+	rs, err := s.tx.CreateAll(ctx, items)
+	if err != nil {
+		if len(posts) == 1 {
+			return entryError(posts[0].index, http.MethodPost, err)
+		}
+		return err
+	}
+	for i, r := range rs {
+		posts[i].out = result{status: http.StatusCreated, res: r, info: createdInfo(r)}
 	}
 	return nil
 }

@@ -76,6 +76,47 @@ func (s *Store) Update(ctx context.Context, typ, id string, res map[string]any, 
 	return w.resource(typ, "PUT"), v.created, nil
 }
 
+// CreateAll stores new resources in one round trip (one pgx batch, inside
+// the transaction of ctx when there is one): the bulk path of transaction
+// Bundles. Each item's ID must be set; the result follows the order of
+// items.
+func (s *Store) CreateAll(ctx context.Context, items []fhir.NewResource) (out []*fhir.Resource, err error) {
+	defer wrapf(&err, "store.CreateAll(%d resources)", len(items))
+	tenant := tenantOf(ctx)
+	sqls, args := make([]string, len(items)), make([][]any, len(items))
+	ws := make([]*written, len(items))
+	for i, it := range items {
+		st, t, err := s.lookup(it.Type)
+		if err != nil {
+			return nil, err
+		}
+		if ws[i], err = prepare(t, it.ID, it.Res, 1); err != nil {
+			return nil, err
+		}
+		sqls[i], args[i] = st.create, ws[i].args(tenant, "POST")
+	}
+	err = s.run(ctx, func(b *pgx.Batch) {
+		for i := range sqls {
+			b.Queue(sqls[i], args[i]...)
+		}
+	}, func(br pgx.BatchResults) error {
+		for range sqls {
+			var v version
+			if err := br.QueryRow().Scan(&v.id, &v.created); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i, w := range ws {
+		out = append(out, w.resource(items[i].Type, "POST"))
+	}
+	return out, nil
+}
+
 // write runs one write statement and returns the version it wrote.
 func (s *Store) write(ctx context.Context, sql string, args []any) (version, error) {
 	var v version
