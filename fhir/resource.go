@@ -30,3 +30,23 @@ func (r *Resource) ETag() string {
 func Instant(t time.Time) string {
 	return t.UTC().Format("2006-01-02T15:04:05.000000Z07:00")
 }
+
+// CloneTree deep-copies a generic JSON tree (objects as map[string]any,
+// arrays as []any); the leaves are shared, being immutable.
+func CloneTree(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		m := make(map[string]any, len(t))
+		for k, el := range t {
+			m[k] = CloneTree(el)
+		}
+		return m
+	case []any:
+		a := make([]any, len(t))
+		for i, el := range t {
+			a[i] = CloneTree(el)
+		}
+		return a
+	}
+	return v
+}

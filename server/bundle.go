@@ -152,30 +152,11 @@ func cloneOps(ops []*op) []*op {
 	for i, o := range ops {
 		c := *o
 		if o.res != nil {
-			c.res = deepCopy(o.res).(map[string]any)
+			c.res = fhir.CloneTree(o.res).(map[string]any)
 		}
 		out[i] = &c
 	}
 	return out
-}
-
-// deepCopy copies a generic JSON tree.
-func deepCopy(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		m := make(map[string]any, len(x))
-		for k, c := range x {
-			m[k] = deepCopy(c)
-		}
-		return m
-	case []any:
-		l := make([]any, len(x))
-		for i, c := range x {
-			l[i] = deepCopy(c)
-		}
-		return l
-	}
-	return v
 }
 
 // statusLine is the status of a response entry: the code and its reason.

@@ -209,7 +209,7 @@ type run struct {
 // rest is run again, once, to find the missing required elements too.
 func (r run) issues(body []byte, params []path) ([]issue, error) {
 	if len(params) > 0 {
-		r.obj = clone(r.obj).(map[string]any)
+		r.obj = fhir.CloneTree(r.obj).(map[string]any)
 		for _, p := range params {
 			remove(r.obj, p)
 		}
@@ -242,7 +242,7 @@ func (r run) issues(body []byte, params []path) ([]issue, error) {
 
 // retry removes the elements behind parse errors and validates the rest.
 func (r run) retry(parse []libError) []issue {
-	pruned := clone(r.obj).(map[string]any)
+	pruned := fhir.CloneTree(r.obj).(map[string]any)
 	removed := map[string]bool{}
 	for _, le := range parse {
 		if at, ok := pruneTarget(le); ok && remove(pruned, at) {
@@ -445,25 +445,6 @@ func remove(tree map[string]any, p path) bool {
 	_, found := parent[last.key]
 	delete(parent, last.key)
 	return found
-}
-
-// clone deep-copies a generic JSON tree.
-func clone(v any) any {
-	switch t := v.(type) {
-	case map[string]any:
-		m := make(map[string]any, len(t))
-		for k, el := range t {
-			m[k] = clone(el)
-		}
-		return m
-	case []any:
-		a := make([]any, len(t))
-		for i, el := range t {
-			a[i] = clone(el)
-		}
-		return a
-	}
-	return v
 }
 
 // marshal writes a generic tree back as JSON. Numbers keep their text.
