@@ -49,15 +49,15 @@ func (s *Store) run(ctx context.Context, queue func(*pgx.Batch), read func(pgx.B
 	if !ok {
 		return errNoTenant
 	}
-	if ot, ok := ctx.Value(txKey{}).(*openTx); ok {
-		if ot.tenant != tenant {
-			return errTenantSwitch
-		}
+	ot, err := joined(ctx, tenant)
+	if err != nil {
+		return err
+	}
+	if ot != nil {
 		b := &pgx.Batch{}
 		queue(b)
 		return mapError(sendBatch(ctx, ot.tx, b, read))
 	}
-	var err error
 	for attempt := 1; ; attempt++ {
 		b := &pgx.Batch{}
 		b.Queue(`SELECT set_config('fhir.tenant', $1, true), set_config('statement_timeout', $2, true)`, tenant, s.timeoutSetting())
@@ -72,6 +72,16 @@ func (s *Store) run(ctx context.Context, queue func(*pgx.Batch), read func(pgx.B
 			return mapError(err)
 		}
 	}
+}
+
+// joined returns the transaction of ctx opened by Transact, or nil; a
+// transaction of another tenant than the context's is an error.
+func joined(ctx context.Context, tenant string) (*openTx, error) {
+	ot, _ := ctx.Value(txKey{}).(*openTx)
+	if ot != nil && ot.tenant != tenant {
+		return nil, errTenantSwitch
+	}
+	return ot, nil
 }
 
 // batchSender is a pool or a transaction.
@@ -108,9 +118,9 @@ func (s *Store) Transact(ctx context.Context, fn func(ctx context.Context) error
 	if !ok {
 		return errNoTenant
 	}
-	if ot, ok := ctx.Value(txKey{}).(*openTx); ok {
-		if ot.tenant != tenant {
-			return errTenantSwitch
+	if ot, err := joined(ctx, tenant); err != nil || ot != nil {
+		if err != nil {
+			return err
 		}
 		return fn(ctx)
 	}
