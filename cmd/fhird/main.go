@@ -37,6 +37,16 @@ func main() {
 		err = withConfig(func(ctx context.Context, c *config, log *slog.Logger) error {
 			return store.Migrate(ctx, c.DatabaseURL, c.AppRole)
 		})
+	case "gen":
+		err = genCmd(os.Args[2:])
+	case "import":
+		err = withConfig(func(ctx context.Context, c *config, log *slog.Logger) error {
+			return importCmd(ctx, c, log, os.Args[2:])
+		})
+	case "bench":
+		err = withConfig(func(ctx context.Context, c *config, log *slog.Logger) error {
+			return benchCmd(ctx, c, log, os.Args[2:])
+		})
 	case "version":
 		fmt.Println("fhird", version)
 	case "-h", "--help", "help":
@@ -57,6 +67,9 @@ func usage(w io.Writer) {
 Usage:
   fhird serve     migrate (unless FHIR_MIGRATE=false) and serve FHIR R4 JSON at /fhir
   fhird migrate   create the database if missing, apply migrations, set up the server role
+  fhird gen       write seeded synthetic clinical data as NDJSON (fhird gen -h)
+  fhird import    load NDJSON files into a tenant with COPY (fhird import -h)
+  fhird bench     run load scenarios against a server (fhird bench -h)
   fhird version   print the version
   fhird help      this text
 
