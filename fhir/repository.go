@@ -2,6 +2,7 @@ package fhir
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
@@ -42,6 +43,35 @@ type NewResource struct {
 	ID   string
 	Res  map[string]any
 }
+
+// Write is one write of a bulk write (the writes of a transaction Bundle).
+// Method POST creates Type/ID, which must not exist; PUT stores a new
+// version or creates the resource; PATCH stores a new version that a patch
+// produced (history records it as PATCH). IfMatch > 0 requires the current
+// version to be IfMatch (PUT and PATCH).
+type Write struct {
+	Method  string
+	Type    string
+	ID      string
+	Res     map[string]any
+	IfMatch int64
+}
+
+// Written is what one Write stored; Created reports that it created the
+// resource.
+type Written struct {
+	*Resource
+	Created bool
+}
+
+// ItemError is the failure of the item at Index of a bulk write.
+type ItemError struct {
+	Index int
+	Err   error
+}
+
+func (e *ItemError) Error() string { return fmt.Sprintf("item %d: %v", e.Index, e.Err) }
+func (e *ItemError) Unwrap() error { return e.Err }
 
 // HistoryQuery selects the versions of one instance (Type and ID set), of
 // one type (Type set) or of the whole system (neither set).

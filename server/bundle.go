@@ -30,6 +30,8 @@ type entryIn struct {
 		IfMatch     string `json:"ifMatch"`
 		IfNoneExist string `json:"ifNoneExist"`
 		IfNoneMatch string `json:"ifNoneMatch"`
+		// IfModifiedSince is an instant.
+		IfModifiedSince string `json:"ifModifiedSince"`
 	} `json:"request"`
 }
 
@@ -139,7 +141,7 @@ func (s *Server) entryResponse(o *op, prefer string) bundleEntry {
 		e.Resource = o.body
 	case prefer == "OperationOutcome" && o.out.info != "":
 		e.Response.Outcome = information(o.out.info)
-	case prefer != "minimal" && o.out.res != nil && !o.out.res.Deleted:
+	case prefer != "minimal" && o.out.res != nil && !o.out.res.Deleted && o.out.status != http.StatusNotModified:
 		e.Resource = o.out.res.JSON
 	}
 	return e

@@ -32,6 +32,9 @@ type op struct {
 	ifMatch int64
 	// ifNoneExist is the condition of a conditional create.
 	ifNoneExist string
+	// ifNoneMatch and ifModifiedSince make a read answer 304 when the
+	// resource has not changed.
+	ifNoneMatch, ifModifiedSince string
 
 	out  result
 	body []byte // what a GET returned
@@ -69,6 +72,7 @@ func (s *Server) parseRequest(o *op, e *entryIn) error {
 	switch o.method {
 	case http.MethodGet, http.MethodHead:
 		o.method = http.MethodGet
+		o.ifNoneMatch, o.ifModifiedSince = r.IfNoneMatch, r.IfModifiedSince
 		return nil
 	case http.MethodDelete:
 		return nil
@@ -250,6 +254,10 @@ func (s *Server) entryGet(ctx context.Context, o *op) error {
 	}
 	if err != nil {
 		return err
+	}
+	if o.vid == 0 && unchanged(r, o.ifNoneMatch, o.ifModifiedSince) {
+		o.out = result{status: http.StatusNotModified, res: r}
+		return nil
 	}
 	o.out, o.body = result{status: http.StatusOK, res: r}, r.JSON
 	return nil

@@ -19,8 +19,9 @@ type Transactor interface {
 	// Lock serializes transactions on key within the tenant until the
 	// calling transaction ends.
 	Lock(ctx context.Context, key string) error
-	// CreateAll creates resources under the ids given, in one round trip.
-	CreateAll(ctx context.Context, items []fhir.NewResource) ([]*fhir.Resource, error)
+	// WriteAll stores creates and updates in one round trip; a failure is
+	// an *fhir.ItemError naming the item.
+	WriteAll(ctx context.Context, items []fhir.Write) ([]fhir.Written, error)
 }
 
 // result is what one write interaction did, for an HTTP answer or the

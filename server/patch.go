@@ -133,57 +133,75 @@ func (s *Server) patchByID(ctx context.Context, t *fhir.ResourceType, id string,
 
 func (s *Server) patchIf(ctx context.Context, t *fhir.ResourceType, cond string, p patchDoc, ifMatch int64) (out result, err error) {
 	err = s.tx.Transact(ctx, func(ctx context.Context) error {
-		found, err := s.match(ctx, t, cond, 1)
-		switch {
-		case err != nil:
+		found, err := s.matchOne(ctx, t, cond)
+		if err != nil {
 			return err
-		case len(found) == 0:
-			return fhir.Errorf(fhir.KindNotFound, fhir.IssueNotFound, "no %s matches %s", t.Name, cond)
-		case len(found) > 1:
-			return multipleMatches(t, cond)
 		}
-		out, err = s.applyPatch(ctx, t, found[0], p, ifMatch)
+		out, err = s.applyPatch(ctx, t, found, p, ifMatch)
 		return err
 	})
 	return out, err
 }
 
-// applyPatch patches cur and stores the result as its next version. The
-// result is validated like any write; the write checks that cur is still
-// the current version, so a concurrent change is never lost.
-func (s *Server) applyPatch(ctx context.Context, t *fhir.ResourceType, cur *fhir.Resource, p patchDoc, ifMatch int64) (result, error) {
-	if ifMatch > 0 && ifMatch != cur.VersionID {
-		return result{}, staleVersion(t, cur.ID, ifMatch)
+// matchOne is the one resource a conditional patch's condition matches.
+func (s *Server) matchOne(ctx context.Context, t *fhir.ResourceType, cond string) (*fhir.Resource, error) {
+	found, err := s.match(ctx, t, cond, 1)
+	switch {
+	case err != nil:
+		return nil, err
+	case len(found) == 0:
+		return nil, fhir.Errorf(fhir.KindNotFound, fhir.IssueNotFound, "no %s matches %s", t.Name, cond)
+	case len(found) > 1:
+		return nil, multipleMatches(t, cond)
 	}
-	var patched []byte
+	return found[0], nil
+}
+
+// applyPatch patches cur and stores the result as its next version. The
+// write checks that cur is still the current version, so a concurrent
+// change is never lost.
+func (s *Server) applyPatch(ctx context.Context, t *fhir.ResourceType, cur *fhir.Resource, p patchDoc, ifMatch int64) (result, error) {
+	res, err := patched(t, cur, p, ifMatch)
+	if err != nil {
+		return result{}, err
+	}
+	ws, err := s.tx.WriteAll(ctx, []fhir.Write{{Method: http.MethodPatch, Type: t.Name, ID: cur.ID, Res: res, IfMatch: cur.VersionID}})
+	if err != nil {
+		return result{}, unwrapItem(err)
+	}
+	return writtenResult(http.MethodPatch, ws[0]), nil
+}
+
+// patched applies p to cur and validates the result like any write.
+func patched(t *fhir.ResourceType, cur *fhir.Resource, p patchDoc, ifMatch int64) (map[string]any, error) {
+	if ifMatch > 0 && ifMatch != cur.VersionID {
+		return nil, staleVersion(t, cur.ID, ifMatch)
+	}
+	var out []byte
 	var err error
 	if p.jsonPatch != nil {
-		patched, err = patch.JSON(cur.JSON, p.jsonPatch)
+		out, err = patch.JSON(cur.JSON, p.jsonPatch)
 	} else {
 		var tree map[string]any
 		if tree, err = decodeObject(cur.JSON); err == nil {
 			if tree, err = patch.FHIRPath(tree, p.params); err == nil {
-				patched, err = json.Marshal(tree)
+				out, err = json.Marshal(tree)
 			}
 		}
 	}
 	if err != nil {
-		return result{}, err
+		return nil, err
 	}
-	res, err := validate.Resource(patched, t.Name)
+	res, err := validate.Resource(out, t.Name)
 	if err != nil {
 		if fe, ok := fhir.AsError(err); ok && fe.Kind == fhir.KindInvalid {
 			fe.Kind = fhir.KindUnprocessable
 		}
-		return result{}, err
+		return nil, err
 	}
 	if id, _ := res["id"].(string); id != cur.ID {
-		return result{}, fhir.Errorf(fhir.KindUnprocessable, fhir.IssueProcessing,
+		return nil, fhir.Errorf(fhir.KindUnprocessable, fhir.IssueProcessing,
 			"a patch may not change the id of %s/%s", t.Name, cur.ID).At(t.Name + ".id")
 	}
-	out, err := s.updateByID(ctx, t, cur.ID, res, cur.VersionID)
-	if err == nil {
-		out.status = http.StatusOK
-	}
-	return out, err
+	return res, nil
 }

@@ -235,8 +235,14 @@ func setVersionHeaders(c *gin.Context, r *fhir.Resource) {
 // notModified evaluates If-None-Match, then (only without it, as RFC 9110
 // says) If-Modified-Since.
 func notModified(c *gin.Context, r *fhir.Resource) bool {
-	if inm := c.GetHeader("If-None-Match"); inm != "" {
-		for _, tag := range strings.Split(inm, ",") {
+	return unchanged(r, c.GetHeader("If-None-Match"), c.GetHeader("If-Modified-Since"))
+}
+
+// unchanged reports whether r matches an If-None-Match list, or, without
+// one, is not newer than an If-Modified-Since date: the answer is then 304.
+func unchanged(r *fhir.Resource, ifNoneMatch, ifModifiedSince string) bool {
+	if ifNoneMatch != "" {
+		for _, tag := range strings.Split(ifNoneMatch, ",") {
 			tag = strings.TrimSpace(tag)
 			if tag == "*" || strings.TrimPrefix(tag, "W/") == strings.TrimPrefix(r.ETag(), "W/") {
 				return true
@@ -244,8 +250,11 @@ func notModified(c *gin.Context, r *fhir.Resource) bool {
 		}
 		return false
 	}
-	if ims := c.GetHeader("If-Modified-Since"); ims != "" {
-		t, err := http.ParseTime(ims)
+	if ifModifiedSince != "" {
+		t, err := time.Parse(time.RFC3339Nano, ifModifiedSince) // Bundle.request.ifModifiedSince is an instant
+		if err != nil {
+			t, err = http.ParseTime(ifModifiedSince)
+		}
 		return err == nil && !r.LastUpdated.Truncate(time.Second).After(t)
 	}
 	return false

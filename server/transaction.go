@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 
@@ -12,8 +13,9 @@ import (
 // transaction of ctx, in the order the specification gives (DELETE, POST,
 // PUT and PATCH, then GET), after assigning the ids of created resources
 // and rewriting every reference to an entry's fullUrl, and every
-// conditional reference, to Type/id. The first failure returns, which
-// rolls the whole transaction back.
+// conditional reference, to Type/id. The writes go to the database in one
+// round trip. The first failure returns, which rolls the whole transaction
+// back.
 func (s *Server) transaction(ctx context.Context, ops []*op) error {
 	if err := s.runPhase(ctx, ops, http.MethodDelete); err != nil {
 		return err
@@ -29,42 +31,86 @@ func (s *Server) transaction(ctx context.Context, ops []*op) error {
 			}
 		}
 	}
-	if err := s.createAll(ctx, ops); err != nil {
+	if err := s.preparePatches(ctx, ops, targets); err != nil {
 		return err
 	}
-	for _, m := range []string{http.MethodPut, http.MethodPatch, http.MethodGet} {
-		if err := s.runPhase(ctx, ops, m); err != nil {
-			return err
+	if err := s.writeAll(ctx, ops); err != nil {
+		return err
+	}
+	return s.runPhase(ctx, ops, http.MethodGet)
+}
+
+// preparePatches reads the resource of every PATCH entry and patches it,
+// so that its write can join the others. No other entry writes it
+// (resolveTargets checks), so the read sees what the write replaces.
+func (s *Server) preparePatches(ctx context.Context, ops []*op, targets map[string]string) error {
+	for _, o := range ops {
+		if o.method != http.MethodPatch {
+			continue
+		}
+		cur, err := s.repo.Read(ctx, o.t.Name, o.id)
+		if err == nil {
+			o.res, err = patched(o.t, cur, o.patch, o.ifMatch)
+		}
+		if err == nil {
+			o.ifMatch = cur.VersionID
+			err = s.rewriteRefs(ctx, o, o.res, targets)
+		}
+		if err != nil {
+			return entryError(o.index, o.method, err)
 		}
 	}
 	return nil
 }
 
-// createAll runs the POST phase: every create whose id resolveTargets
-// chose, in one round trip.
-func (s *Server) createAll(ctx context.Context, ops []*op) error {
-	var items []fhir.NewResource
-	var posts []*op
-	for _, o := range ops {
-		if o.method == http.MethodPost && !o.skip {
-			items = append(items, fhir.NewResource{Type: o.t.Name, ID: o.id, Res: o.res})
-			posts = append(posts, o)
+// writeAll stores every POST, PUT and PATCH entry, in that order, in one
+// round trip.
+func (s *Server) writeAll(ctx context.Context, ops []*op) error {
+	var writes []fhir.Write
+	var by []*op
+	for _, m := range []string{http.MethodPost, http.MethodPut, http.MethodPatch} {
+		for _, o := range ops {
+			if o.method == m && !o.skip {
+				writes = append(writes, fhir.Write{Method: m, Type: o.t.Name, ID: o.id, Res: o.res, IfMatch: o.ifMatch})
+				by = append(by, o)
+			}
 		}
 	}
-	if len(items) == 0 {
+	if len(writes) == 0 {
 		return nil
 	}
-	rs, err := s.tx.CreateAll(ctx, items)
+	ws, err := s.tx.WriteAll(ctx, writes)
+	var ie *fhir.ItemError
+	if errors.As(err, &ie) {
+		return entryError(by[ie.Index].index, by[ie.Index].method, ie.Err)
+	}
 	if err != nil {
-		if len(posts) == 1 {
-			return entryError(posts[0].index, http.MethodPost, err)
-		}
 		return err
 	}
-	for i, r := range rs {
-		posts[i].out = result{status: http.StatusCreated, res: r, info: createdInfo(r)}
+	for i, w := range ws {
+		by[i].out = writtenResult(by[i].method, w)
 	}
 	return nil
+}
+
+// writtenResult is the outcome of one stored write.
+func writtenResult(method string, w fhir.Written) result {
+	switch {
+	case w.Created:
+		return result{status: http.StatusCreated, res: w.Resource, info: createdInfo(w.Resource)}
+	case method == http.MethodPatch:
+		return result{status: http.StatusOK, res: w.Resource, info: w.Type + "/" + w.ID + " patched to version " + itoa(w.VersionID)}
+	}
+	return result{status: http.StatusOK, res: w.Resource, info: w.Type + "/" + w.ID + " updated to version " + itoa(w.VersionID)}
+}
+
+// unwrapItem returns the cause of a one-item bulk write's failure.
+func unwrapItem(err error) error {
+	var ie *fhir.ItemError
+	if errors.As(err, &ie) {
+		return ie.Err
+	}
+	return err
 }
 
 // runPhase runs the ops of one method in request order.
@@ -79,8 +125,8 @@ func (s *Server) runPhase(ctx context.Context, ops []*op, method string) error {
 	return nil
 }
 
-// resolveTargets decides the id every POST and PUT entry will write (a new
-// one, the one in its url, or the one its condition matches) and returns
+// resolveTargets decides the id every POST, PUT and PATCH entry will write
+// (a new one, the one in its url, or the one its condition matches) and returns
 // the map from the entries' fullUrls to Type/id. A conditional create that
 // matches becomes a no-op answering 200 with the match. Two entries that
 // would write the same resource fail the transaction.
@@ -88,7 +134,7 @@ func (s *Server) resolveTargets(ctx context.Context, ops []*op) (map[string]stri
 	targets := map[string]string{}
 	written := map[string]int{}
 	for _, o := range ops {
-		if o.method != http.MethodPost && o.method != http.MethodPut {
+		if o.method != http.MethodPost && o.method != http.MethodPut && o.method != http.MethodPatch {
 			continue
 		}
 		if err := s.resolveTarget(ctx, o); err != nil {
@@ -111,6 +157,12 @@ func (s *Server) resolveTargets(ctx context.Context, ops []*op) (map[string]stri
 
 func (s *Server) resolveTarget(ctx context.Context, o *op) error {
 	switch {
+	case o.method == http.MethodPatch && o.cond != "":
+		found, err := s.matchOne(ctx, o.t, o.cond)
+		if err != nil {
+			return err
+		}
+		o.id, o.cond = found.ID, ""
 	case o.method == http.MethodPost && o.ifNoneExist != "":
 		found, err := s.match(ctx, o.t, o.ifNoneExist, 1)
 		if err != nil {

@@ -406,3 +406,87 @@ func TestValidateOperation(t *testing.T) {
 		t.Errorf("$validate stored something: %d patients", n)
 	}
 }
+
+// genderPatch is a JSON Patch Binary setting gender to male.
+const genderPatch = `{"resourceType":"Binary","contentType":"application/json-patch+json","data":"W3sib3AiOiJyZXBsYWNlIiwicGF0aCI6Ii9nZW5kZXIiLCJ2YWx1ZSI6Im1hbGUifV0="}`
+
+func TestTransactionMixedWrites(t *testing.T) {
+	c := testServer(t)
+	put, patched := c.create(), c.create()
+	b := `{"resourceType":"Bundle","type":"transaction","entry":[
+	 {"resource":` + genderPatch + `,"request":{"method":"PATCH","url":"Patient/` + patched + `"}},
+	 {"resource":{"resourceType":"Patient","id":"` + put + `","name":[{"family":"Put"}]},"request":{"method":"PUT","url":"Patient/` + put + `","ifMatch":"W/\"1\""}},
+	 {"resource":{"resourceType":"Patient","id":"fresh"},"request":{"method":"PUT","url":"Patient/fresh"}},
+	 {"fullUrl":"urn:uuid:0d1c2b3a-4f5e-4d6c-8b7a-000000000001","resource":{"resourceType":"Patient","name":[{"family":"Post"}]},"request":{"method":"POST","url":"Patient"}},
+	 {"resource":{"resourceType":"Observation","status":"final","code":{"text":"x"},"subject":{"reference":"urn:uuid:0d1c2b3a-4f5e-4d6c-8b7a-000000000001"}},"request":{"method":"POST","url":"Observation"}}]}`
+	es := entries(t, c.do("POST", "/fhir", b).want(t, 200))
+	want := []string{"200 OK", "200 OK", "201 Created", "201 Created", "201 Created"}
+	for i, e := range es {
+		if status(e) != want[i] {
+			t.Errorf("entry %d: %q, want %q", i, status(e), want[i])
+		}
+	}
+	if loc := es[1]["response"].(map[string]any)["location"]; loc != "Patient/"+put+"/_history/2" {
+		t.Errorf("PUT location %v", loc)
+	}
+	if g := c.do("GET", "/fhir/Patient/"+patched).want(t, 200).json(t)["gender"]; g != "male" {
+		t.Errorf("gender %v after the PATCH entry", g)
+	}
+	if n := c.total("Observation?subject:Patient.family=post"); n != 1 {
+		t.Errorf("%d observations of the posted patient", n)
+	}
+	h := entries(t, c.do("GET", "/fhir/Patient/"+patched+"/_history").want(t, 200))
+	if m := h[0]["request"].(map[string]any)["method"]; m != "PATCH" {
+		t.Errorf("history records the PATCH entry as %v", m)
+	}
+}
+
+func TestHistoryRecordsPatch(t *testing.T) {
+	c := testServer(t)
+	id := c.create()
+	c.do("PATCH", "/fhir/Patient/"+id, `[{"op":"replace","path":"/gender","value":"male"}]`,
+		"Content-Type: application/json-patch+json").want(t, 200)
+	h := entries(t, c.do("GET", "/fhir/Patient/"+id+"/_history").want(t, 200))
+	if len(h) != 2 {
+		t.Fatalf("%d versions, want 2", len(h))
+	}
+	for i, want := range []string{"PATCH", "POST"} {
+		if m := h[i]["request"].(map[string]any)["method"]; m != want {
+			t.Errorf("version %d recorded as %v, want %s", 2-i, m, want)
+		}
+	}
+}
+
+func TestTransactionPatchAndPutOfOneResource(t *testing.T) {
+	c := testServer(t)
+	id := c.create()
+	b := `{"resourceType":"Bundle","type":"transaction","entry":[
+	 {"resource":{"resourceType":"Patient","id":"` + id + `"},"request":{"method":"PUT","url":"Patient/` + id + `"}},
+	 {"resource":` + genderPatch + `,"request":{"method":"PATCH","url":"Patient/` + id + `"}}]}`
+	is := c.do("POST", "/fhir", b).want(t, 400).outcome(t)
+	if !strings.Contains(is[0]["diagnostics"].(string), "Bundle.entry[1]") {
+		t.Errorf("the outcome does not name the second write: %v", is)
+	}
+	if v := c.do("GET", "/fhir/Patient/"+id).want(t, 200).json(t)["meta"].(map[string]any)["versionId"]; v != "1" {
+		t.Errorf("version %v after a rejected transaction", v)
+	}
+}
+
+func TestBundleReadIfNoneMatch(t *testing.T) {
+	c := testServer(t)
+	id := c.create()
+	b := `{"resourceType":"Bundle","type":"batch","entry":[
+	 {"request":{"method":"GET","url":"Patient/` + id + `","ifNoneMatch":"W/\"1\""}},
+	 {"request":{"method":"GET","url":"Patient/` + id + `","ifNoneMatch":"W/\"7\""}},
+	 {"request":{"method":"GET","url":"Patient/` + id + `","ifModifiedSince":"2999-01-01T00:00:00Z"}},
+	 {"request":{"method":"GET","url":"Patient/` + id + `","ifModifiedSince":"2001-01-01T00:00:00Z"}}]}`
+	es := entries(t, c.do("POST", "/fhir", b).want(t, 200))
+	for i, want := range []string{"304 Not Modified", "200 OK", "304 Not Modified", "200 OK"} {
+		if status(es[i]) != want {
+			t.Errorf("entry %d: %q, want %q", i, status(es[i]), want)
+		}
+		if _, has := es[i]["resource"]; has != (want == "200 OK") {
+			t.Errorf("entry %d (%s) has a resource: %v", i, want, has)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"sync"
 	"testing"
 
@@ -266,5 +267,44 @@ func TestHistoryPagesCoverEveryVersionOnce(t *testing.T) {
 		if total != expect {
 			t.Errorf("history %q: %d versions over all pages, want %d", q.Type, total, expect)
 		}
+	}
+}
+
+func TestWriteAllIsOneUnitAndNamesTheFailingItem(t *testing.T) {
+	st := storetest.Shared(t).Store
+	ctx, _ := storetest.Tenant(t)
+	cur := mustCreate(t, st, ctx, "Patient", patient("Current"))
+	ok := []fhir.Write{
+		{Method: "POST", Type: "Patient", ID: "wa-new", Res: patient("New")},
+		{Method: "PUT", Type: "Patient", ID: cur.ID, Res: patient("Second"), IfMatch: 1},
+		{Method: "PATCH", Type: "Patient", ID: "wa-upsert", Res: patient("Upsert")},
+	}
+	out, err := st.WriteAll(ctx, ok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []struct {
+		vid     int64
+		created bool
+		method  string
+	}{{1, true, "POST"}, {2, false, "PUT"}, {1, true, "PATCH"}} {
+		if w := out[i]; w.VersionID != want.vid || w.Created != want.created || w.Method != want.method {
+			t.Errorf("item %d: version %d created %v method %s, want %+v", i, w.VersionID, w.Created, w.Method, want)
+		}
+	}
+	if v := decode(t, out[1].JSON)["meta"].(map[string]any)["versionId"]; v != "2" {
+		t.Errorf("returned content has versionId %v, want 2", v)
+	}
+	bad := []fhir.Write{
+		{Method: "POST", Type: "Patient", ID: "wa-rolled-back", Res: patient("Gone")},
+		{Method: "PUT", Type: "Patient", ID: cur.ID, Res: patient("Stale"), IfMatch: 1},
+	}
+	_, err = st.WriteAll(ctx, bad)
+	var ie *fhir.ItemError
+	if !errors.As(err, &ie) || ie.Index != 1 || fhir.KindOf(err) != fhir.KindPrecondition {
+		t.Fatalf("stale item: %v, want an ItemError of index 1 and a failed precondition", err)
+	}
+	if _, err := st.Read(ctx, "Patient", "wa-rolled-back"); fhir.KindOf(err) != fhir.KindNotFound {
+		t.Errorf("the create before the failing item was stored: %v", err)
 	}
 }

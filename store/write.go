@@ -26,84 +26,65 @@ type version struct {
 // conflict.
 func (s *Store) Create(ctx context.Context, typ, id string, res map[string]any) (r *fhir.Resource, err error) {
 	defer wrapf(&err, "store.Create(%s)", typ)
-	st, t, err := s.lookup(typ)
-	if err != nil {
-		return nil, err
-	}
 	if id == "" {
 		id = NewID()
 	}
-	w, err := prepare(t, id, res, 1)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := s.write(ctx, st.create, w.args(tenantOf(ctx), "POST")); err != nil {
-		return nil, err
-	}
-	return w.resource(typ, "POST"), nil
+	w, err := s.writeOne(ctx, fhir.Write{Method: "POST", Type: typ, ID: id, Res: res})
+	return w.Resource, err
 }
 
 // Update stores a new version of typ/id, or creates it.
 func (s *Store) Update(ctx context.Context, typ, id string, res map[string]any, ifMatch int64) (r *fhir.Resource, created bool, err error) {
 	defer wrapf(&err, "store.Update(%s/%s)", typ, id)
-	st, t, err := s.lookup(typ)
-	if err != nil {
-		return nil, false, err
-	}
-	sql, vid := st.upsert, int64(1)
-	if ifMatch > 0 {
-		sql, vid = st.updateIfMatch, ifMatch+1
-	}
-	w, err := prepare(t, id, res, vid)
-	if err != nil {
-		return nil, false, err
-	}
-	args := w.args(tenantOf(ctx), "PUT")
-	if ifMatch > 0 {
-		args = append(args, ifMatch)
-	}
-	v, err := s.write(ctx, sql, args)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, false, fhir.Errorf(fhir.KindPrecondition, fhir.IssueConflict,
-			"version %d is not the current version of %s/%s", ifMatch, typ, id)
-	}
-	if err != nil {
-		return nil, false, err
-	}
-	if err := w.setVersion(v.id); err != nil {
-		return nil, false, err
-	}
-	return w.resource(typ, "PUT"), v.created, nil
+	w, err := s.writeOne(ctx, fhir.Write{Method: "PUT", Type: typ, ID: id, Res: res, IfMatch: ifMatch})
+	return w.Resource, w.Created, err
 }
 
-// CreateAll stores new resources in one round trip (one pgx batch, inside
-// the transaction of ctx when there is one): the bulk path of transaction
-// Bundles. Each item's ID must be set; the result follows the order of
-// items.
-func (s *Store) CreateAll(ctx context.Context, items []fhir.NewResource) (out []*fhir.Resource, err error) {
-	defer wrapf(&err, "store.CreateAll(%d resources)", len(items))
+func (s *Store) writeOne(ctx context.Context, item fhir.Write) (fhir.Written, error) {
+	out, err := s.WriteAll(ctx, []fhir.Write{item})
+	var ie *fhir.ItemError
+	if errors.As(err, &ie) {
+		err = ie.Err
+	}
+	if err != nil {
+		return fhir.Written{}, err
+	}
+	return out[0], nil
+}
+
+// WriteAll stores the writes in one round trip (one pgx batch, inside the
+// transaction of ctx; several writes outside one get a transaction of their
+// own), in order: the bulk path of transaction Bundles. Each item's ID must be set. The result follows the
+// order of items; a failure is an *fhir.ItemError naming the first item
+// that failed, and nothing of the batch is stored.
+func (s *Store) WriteAll(ctx context.Context, items []fhir.Write) (out []fhir.Written, err error) {
+	if _, inTx := ctx.Value(txKey{}).(*openTx); len(items) > 1 && !inTx {
+		// A version-checked update that misses fails no statement, so
+		// only a transaction undoes the writes before it.
+		err = s.Transact(ctx, func(ctx context.Context) error {
+			out, err = s.WriteAll(ctx, items)
+			return err
+		})
+		return out, err
+	}
+	defer wrapf(&err, "store.WriteAll(%d resources)", len(items))
 	tenant := tenantOf(ctx)
 	sqls, args := make([]string, len(items)), make([][]any, len(items))
 	ws := make([]*written, len(items))
 	for i, it := range items {
-		st, t, err := s.lookup(it.Type)
-		if err != nil {
-			return nil, err
+		if sqls[i], args[i], ws[i], err = s.prepareWrite(tenant, it); err != nil {
+			return nil, &fhir.ItemError{Index: i, Err: err}
 		}
-		if ws[i], err = prepare(t, it.ID, it.Res, 1); err != nil {
-			return nil, err
-		}
-		sqls[i], args[i] = st.create, ws[i].args(tenant, "POST")
 	}
+	vs := make([]version, len(items))
 	err = s.run(ctx, func(b *pgx.Batch) {
 		for i := range sqls {
 			b.Queue(sqls[i], args[i]...)
 		}
 	}, func(br pgx.BatchResults) error {
-		for range sqls {
-			var v version
-			if err := br.QueryRow().Scan(&v.id, &v.created); err != nil {
-				return err
+		for i := range sqls {
+			if err := br.QueryRow().Scan(&vs[i].id, &vs[i].created); err != nil {
+				return &fhir.ItemError{Index: i, Err: mapError(writeError(items[i], err))}
 			}
 		}
 		return nil
@@ -112,18 +93,49 @@ func (s *Store) CreateAll(ctx context.Context, items []fhir.NewResource) (out []
 		return nil, err
 	}
 	for i, w := range ws {
-		out = append(out, w.resource(items[i].Type, "POST"))
+		if vs[i].id != w.vid { // an update of an existing resource
+			if err := w.setVersion(vs[i].id); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, fhir.Written{Resource: w.resource(items[i].Type, items[i].Method), Created: vs[i].created})
 	}
 	return out, nil
 }
 
-// write runs one write statement and returns the version it wrote.
-func (s *Store) write(ctx context.Context, sql string, args []any) (version, error) {
-	var v version
-	err := s.run(ctx, func(b *pgx.Batch) { b.Queue(sql, args...) }, func(br pgx.BatchResults) error {
-		return br.QueryRow().Scan(&v.id, &v.created)
-	})
-	return v, err
+// prepareWrite chooses the statement of one write and lays out its
+// arguments.
+func (s *Store) prepareWrite(tenant string, it fhir.Write) (string, []any, *written, error) {
+	st, t, err := s.lookup(it.Type)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	sql, vid := st.upsert, int64(1)
+	switch {
+	case it.Method == "POST":
+		sql = st.create
+	case it.IfMatch > 0:
+		sql, vid = st.updateIfMatch, it.IfMatch+1
+	}
+	w, err := prepare(t, it.ID, it.Res, vid)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	args := w.args(tenant, it.Method)
+	if sql == st.updateIfMatch {
+		args = append(args, it.IfMatch)
+	}
+	return sql, args, w, nil
+}
+
+// writeError explains a write statement's failure: no row from a version
+// checked update means the version was not the current one.
+func writeError(it fhir.Write, err error) error {
+	if errors.Is(err, pgx.ErrNoRows) && it.IfMatch > 0 {
+		return fhir.Errorf(fhir.KindPrecondition, fhir.IssueConflict,
+			"version %d is not the current version of %s/%s", it.IfMatch, it.Type, it.ID)
+	}
+	return err
 }
 
 // Delete records a deletion version of typ/id.
