@@ -187,6 +187,9 @@ func (s *Server) runEntry(ctx context.Context, o *op) (err error) {
 			err = entryError(o.index, o.method, err)
 		}
 	}()
+	if err := noConditionalRefs(o.res); err != nil {
+		return err // a batch entry: a transaction resolved them before
+	}
 	switch o.method {
 	case http.MethodGet:
 		return s.entryGet(ctx, o)

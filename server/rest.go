@@ -46,7 +46,11 @@ func (s *Server) parsed(c *gin.Context, t *fhir.ResourceType) (map[string]any, e
 	if err != nil {
 		return nil, err
 	}
-	return validate.Resource(body, t.Name)
+	res, err := validate.Resource(body, t.Name)
+	if err != nil {
+		return nil, err
+	}
+	return res, noConditionalRefs(res)
 }
 
 func (s *Server) create(c *gin.Context) {

@@ -275,3 +275,50 @@ func (s *Server) rewriteRef(ctx context.Context, k, str string, targets map[stri
 func isURN(s string) bool {
 	return strings.HasPrefix(s, "urn:uuid:") || strings.HasPrefix(s, "urn:oid:")
 }
+
+// conditionalRef returns the first conditional reference (Type?query) in
+// the tree. Such references resolve only inside a transaction Bundle
+// (R4 http.html, transaction processing); elsewhere they are not valid
+// literal references.
+func conditionalRef(v any) (string, bool) {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, c := range x {
+			if str, ok := c.(string); ok && k == "reference" && isConditional(str) {
+				return str, true
+			}
+			if ref, ok := conditionalRef(c); ok {
+				return ref, true
+			}
+		}
+	case []any:
+		for _, c := range x {
+			if ref, ok := conditionalRef(c); ok {
+				return ref, true
+			}
+		}
+	}
+	return "", false
+}
+
+// isConditional reports whether a reference is Type?query, relative or
+// absolute.
+func isConditional(ref string) bool {
+	path, _, ok := strings.Cut(ref, "?")
+	if !ok {
+		return false
+	}
+	seg := path[strings.LastIndexByte(path, '/')+1:]
+	_, known := fhir.LookupType(seg)
+	return known || (seg != "" && seg[0] >= 'A' && seg[0] <= 'Z')
+}
+
+// noConditionalRefs rejects a resource written outside a transaction that
+// holds a conditional reference.
+func noConditionalRefs(res map[string]any) error {
+	if ref, ok := conditionalRef(res); ok {
+		return fhir.Errorf(fhir.KindInvalid, fhir.IssueValue,
+			"the conditional reference %q is resolved only in a transaction Bundle; send the write as one, or reference Type/id", ref)
+	}
+	return nil
+}

@@ -490,3 +490,20 @@ func TestBundleReadIfNoneMatch(t *testing.T) {
 		}
 	}
 }
+
+func TestConditionalReferenceOutsideTransaction(t *testing.T) {
+	c := testServer(t)
+	obs := `{"resourceType":"Observation","status":"final","code":{"text":"x"},"subject":{"reference":"Patient?identifier=http://mrn.example|V-1"}}`
+	is := c.do("POST", "/fhir/Observation", obs).want(t, 400).outcome(t)
+	if !strings.Contains(is[0]["diagnostics"].(string), "Patient?identifier") {
+		t.Errorf("the outcome does not name the reference: %v", is)
+	}
+	b := `{"resourceType":"Bundle","type":"batch","entry":[{"resource":` + obs + `,"request":{"method":"POST","url":"Observation"}}]}`
+	if s := status(entries(t, c.do("POST", "/fhir", b).want(t, 200))[0]); s != "400 Bad Request" {
+		t.Errorf("batch entry with a conditional reference: %q", s)
+	}
+	c.do("POST", "/fhir/Observation", strings.Replace(obs, "Patient?identifier=http://mrn.example|V-1", "Patient/p1", 1)).want(t, 201)
+	if n := c.total("Observation"); n != 1 {
+		t.Errorf("%d observations stored, want 1", n)
+	}
+}
