@@ -75,7 +75,7 @@ func CompileCount(q *Query, tenant string) (Statement, error) {
 	if err != nil {
 		return Statement{}, err
 	}
-	return Statement{SQL: c.countSQL(filter), Args: c.b.args}, nil
+	return Statement{SQL: c.countSQL(filter), Args: c.b.args, GenericPlan: c.identityDriven()}, nil
 }
 
 // compiler holds the state of one compilation.
@@ -148,7 +148,33 @@ func (c *compiler) page(filter string, keys []sortCol, after *After) (Statement,
 		total = ", (" + c.countSQL(filter) + ") AS total"
 	}
 	sb.WriteString("\n" + c.finalSelect(keys, backward, inc != "", total))
-	return Statement{SQL: sb.String(), Args: c.b.args, SortKeys: len(keys), HasTotal: total != "", Reversed: backward}, nil
+	return Statement{SQL: sb.String(), Args: c.b.args, SortKeys: len(keys), HasTotal: total != "", Reversed: backward,
+		GenericPlan: c.identityDriven()}, nil
+}
+
+// maxIdentityValues bounds the OR-ed values of the parameter that makes a
+// query identity driven: many ids are a range, not an identity.
+const maxIdentityValues = 8
+
+// identityDriven reports whether a top-level parameter pins the matches to
+// the resources that reference, or are, a few given resources (see
+// Statement.GenericPlan). Chains, reverse chains and :missing do not: how
+// many rows they select depends on the values.
+func (c *compiler) identityDriven() bool {
+	if c.q.Compartment != nil {
+		return true
+	}
+	for _, p := range c.q.Params {
+		if p.Def == nil || p.Chain != nil || p.Has != nil || len(p.Values) == 0 || len(p.Values) > maxIdentityValues {
+			continue
+		}
+		ref := p.Def.Type == fhir.ParamReference && (p.Modifier == ModNone || p.Modifier == ModType)
+		id := p.Def.Code == "_id" && p.Modifier == ModNone
+		if ref || id {
+			return true
+		}
+	}
+	return false
 }
 
 // finalSelect returns the rows of the statement: the matches in page

@@ -186,3 +186,35 @@ func TestSQLOr(t *testing.T) {
 		}
 	}
 }
+
+func TestGenericPlanOnlyWhenIdentityDriven(t *testing.T) {
+	for _, tc := range []struct {
+		typ, query string
+		want       bool
+	}{
+		{"Observation", "subject=Patient/p1&code=http://loinc.org|8867-4&_sort=-date", true},
+		{"Encounter", "subject=Patient/p1&_sort=-date&_count=10&_include=Encounter:subject", true},
+		{"Observation", "patient:Patient=p1", true},
+		{"Patient", "_id=a,b", true},
+		{"Observation", "code=http://loinc.org|8867-4", false},
+		{"Observation", "date=gt2025-01-01", false},
+		{"Patient", "name=smith", false},
+		{"Observation", "subject:missing=true", false},
+		{"Observation", "subject.name=smith", false},
+		{"Patient", "_has:Observation:subject:code=x", false},
+		{"Observation", "subject=a,b,c,d,e,f,g,h,i", false},
+		{"Patient", "_id:not=a", false},
+	} {
+		q := mustParse(t, tc.typ, tc.query)
+		st, err := Compile(q, "t1", nil)
+		if err != nil {
+			t.Fatalf("%s?%s: %v", tc.typ, tc.query, err)
+		}
+		if st.GenericPlan != tc.want {
+			t.Errorf("%s?%s: GenericPlan %v, want %v", tc.typ, tc.query, st.GenericPlan, tc.want)
+		}
+		if cst, _ := CompileCount(q, "t1"); cst.GenericPlan != tc.want {
+			t.Errorf("%s?%s: count GenericPlan %v, want %v", tc.typ, tc.query, cst.GenericPlan, tc.want)
+		}
+	}
+}

@@ -57,6 +57,12 @@ type Statement struct {
 	// Reversed says the match rows come out in reverse page order (a
 	// Backward page): the caller reverses them.
 	Reversed bool
+	// GenericPlan says that the matches are found through the identity of
+	// a resource (a reference to it, its _id or its compartment), whatever
+	// the values: a generic plan, planned once per connection, is as good
+	// as one planned for the values, so the caller may ask PostgreSQL for
+	// it and save the planning of every execution.
+	GenericPlan bool
 }
 
 // After is a keyset position: the page starts strictly after (or, when

@@ -18,7 +18,7 @@ func (s *Store) Search(ctx context.Context, q *search.Query, after *search.After
 		return nil, err
 	}
 	var rows []searchRow
-	err = s.run(ctx, func(b *pgx.Batch) { b.Queue(st.SQL, st.Args...) }, func(br pgx.BatchResults) error {
+	err = s.runStatement(ctx, st, func(br pgx.BatchResults) error {
 		r, err := br.Query()
 		if err != nil {
 			return err
@@ -44,10 +44,34 @@ func (s *Store) Count(ctx context.Context, q *search.Query) (n int64, err error)
 	if err != nil {
 		return 0, err
 	}
-	err = s.run(ctx, func(b *pgx.Batch) { b.Queue(st.SQL, st.Args...) }, func(br pgx.BatchResults) error {
+	err = s.runStatement(ctx, st, func(br pgx.BatchResults) error {
 		return br.QueryRow().Scan(&n)
 	})
 	return n, err
+}
+
+// runStatement runs one compiled statement; read consumes its result.
+// A statement that may use a generic plan gets one: plan_cache_mode is set
+// for it alone, in the same round trip, and set back to auto (the
+// default) after it, so the rest of a transaction plans as usual.
+func (s *Store) runStatement(ctx context.Context, st search.Statement, read func(pgx.BatchResults) error) error {
+	if !st.GenericPlan {
+		return s.run(ctx, func(b *pgx.Batch) { b.Queue(st.SQL, st.Args...) }, read)
+	}
+	return s.run(ctx, func(b *pgx.Batch) {
+		b.Queue(`SELECT set_config('plan_cache_mode', 'force_generic_plan', true)`)
+		b.Queue(st.SQL, st.Args...)
+		b.Queue(`SELECT set_config('plan_cache_mode', 'auto', true)`)
+	}, func(br pgx.BatchResults) error {
+		if _, err := br.Exec(); err != nil {
+			return err
+		}
+		if err := read(br); err != nil {
+			return err
+		}
+		_, err := br.Exec()
+		return err
+	})
 }
 
 // searchRow is one row of a search statement (see search.Statement).
