@@ -61,12 +61,11 @@ func (g *Generator) rng(pcg *rand.PCG, k kind, i int, shared bool) {
 	pcg.Seed(s1, mix64(s1^salt))
 }
 
-// appendUUID appends u in the 8-4-4-4-12 form with the version 4 and
-// RFC 4122 variant bits set.
-func appendUUID(b []byte, u uid) []byte {
+// text formats u in the 8-4-4-4-12 form with the version 4 and RFC 4122
+// variant bits set.
+func (u uid) text() (s [36]byte) {
 	hi := u.hi&^0xf000 | 0x4000
 	lo := u.lo&^(3<<62) | 2<<62
-	var s [36]byte
 	for i, j := 0, 0; i < 16; i++ {
 		half := hi
 		if i >= 8 {
@@ -80,6 +79,12 @@ func appendUUID(b []byte, u uid) []byte {
 		s[j], s[j+1] = hexDigits[v>>4], hexDigits[v&0xf]
 		j += 2
 	}
+	return s
+}
+
+// appendUUID appends u as text.
+func appendUUID(b []byte, u uid) []byte {
+	s := u.text()
 	return append(b, s[:]...)
 }
 
@@ -141,6 +146,14 @@ func (w *jw) refElem(t kind, id uid, urn bool) {
 }
 
 func (w *jw) refObj(t kind, id uid, urn bool) {
+	s := id.text()
+	w.refText(t, &s, urn)
+}
+
+// refText writes a Reference object to an id already formatted: a
+// patient's resources refer to the patient and its encounters dozens of
+// times, and formatting a UUID costs more than copying it.
+func (w *jw) refText(t kind, id *[36]byte, urn bool) {
 	w.b = append(w.b, `{"reference":"`...)
 	if urn {
 		w.b = append(w.b, "urn:uuid:"...)
@@ -148,7 +161,7 @@ func (w *jw) refObj(t kind, id uid, urn bool) {
 		w.b = append(w.b, kindNames[t]...)
 		w.b = append(w.b, '/')
 	}
-	w.b = appendUUID(w.b, id)
+	w.b = append(w.b, id[:]...)
 	w.b = append(w.b, '"', '}')
 }
 

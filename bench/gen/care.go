@@ -78,8 +78,8 @@ func (p *patientGen) conditionsOut(b *batch) {
 			w.concepts("category", condCat, "encounter-diagnosis", "Encounter Diagnosis")
 		}
 		w.concept("code", snomed, c.code, c.display, "")
-		p.ref(w, "subject", kPatient, p.id)
-		p.ref(w, "encounter", kEncounter, e.id)
+		p.ref(w, "subject", kPatient, &p.idText)
+		p.ref(w, "encounter", kEncounter, &e.text)
 		w.dateTime("onsetDateTime", onset)
 		if abated != 0 {
 			w.dateTime("abatementDateTime", abated)
@@ -146,17 +146,19 @@ func (p *patientGen) appointments(b *batch) {
 		w.end(']')
 		w.dateTime("created", min(start, g.ref)-int64(1+r.IntN(60))*day)
 		w.arr("participant")
-		p.participant(w, kPatient, p.id, p.urn)
-		p.participant(w, kPractitioner, g.id(kPractitioner, prac, 0), false)
+		pt := g.id(kPractitioner, prac, 0).text()
+		p.participant(w, kPatient, &p.idText, p.urn)
+		p.participant(w, kPractitioner, &pt, false)
 		w.end(']')
 		b.done()
 	}
 }
 
 // participant writes an accepted, required appointment participant.
-func (p *patientGen) participant(w *jw, k kind, id uid, urn bool) {
+func (p *patientGen) participant(w *jw, k kind, id *[36]byte, urn bool) {
 	w.elem()
-	w.ref("actor", k, id, urn)
+	w.key("actor")
+	w.refText(k, id, urn)
 	w.str("required", "required")
 	w.str("status", "accepted")
 	w.end('}')

@@ -104,6 +104,7 @@ func (p *patientGen) encounters(b *batch) {
 	for e := range p.encs {
 		enc := &p.encs[e]
 		enc.id = g.id(kEncounter, p.i, e)
+		enc.text = enc.id.text()
 		c := p.drawClass()
 		if c.code != "EMER" && c.code != "IMP" {
 			// Scheduled care happens in the daytime: squeeze the time of
@@ -152,7 +153,7 @@ func (p *patientGen) encounter(b *batch, e *encounter, c *encClass, t *snomedCod
 	w.str("display", c.display)
 	w.end('}')
 	w.concepts("type", snomed, t.code, t.display)
-	p.ref(w, "subject", kPatient, p.id)
+	p.ref(w, "subject", kPatient, &p.idText)
 	w.arr("participant")
 	w.elem()
 	w.concepts("type", partType, "PPRF", "primary performer")
@@ -199,8 +200,8 @@ func (p *patientGen) observation(b *batch, e *encounter, k *obsKind, seq int) {
 		w.concepts("category", obsCategory, "vital-signs", "Vital Signs")
 	}
 	w.concept("code", loinc, k.code, k.display, k.display)
-	p.ref(w, "subject", kPatient, p.id)
-	p.ref(w, "encounter", kEncounter, e.id)
+	p.ref(w, "subject", kPatient, &p.idText)
+	p.ref(w, "encounter", kEncounter, &e.text)
 	end := e.end
 	if end == 0 {
 		end = g.ref

@@ -16,6 +16,7 @@ type patientGen struct {
 
 	i            int
 	id           uid
+	idText       [36]byte
 	birth        int64
 	female       bool
 	gp           int     // the general practitioner
@@ -31,6 +32,7 @@ type patientGen struct {
 // encounter is what observations and conditions need to know of one.
 type encounter struct {
 	id         uid
+	text       [36]byte // id formatted
 	start, end int64 // end is 0 while the encounter is in progress
 	prac       int
 }
@@ -46,6 +48,7 @@ func (p *patientGen) run(b *batch, i int, urn bool) {
 	p.i, p.urn = i, urn
 	p.g.rng(&p.pcg, kPatient, i, false)
 	p.id = p.g.id(kPatient, i, 0)
+	p.idText = p.id.text()
 	p.patient(b)
 	p.planConditions()
 	p.encounters(b)
@@ -56,7 +59,10 @@ func (p *patientGen) run(b *batch, i int, urn bool) {
 
 // ref writes a reference to a resource of this patient: literal, or a
 // urn:uuid inside a Bundle.
-func (p *patientGen) ref(w *jw, key string, k kind, id uid) { w.ref(key, k, id, p.urn) }
+func (p *patientGen) ref(w *jw, key string, k kind, id *[36]byte) {
+	w.key(key)
+	w.refText(k, id, p.urn)
+}
 
 // patient renders the Patient resource and draws the facts later resources
 // depend on.
