@@ -33,7 +33,7 @@ type patientGen struct {
 type encounter struct {
 	id         uid
 	text       [36]byte // id formatted
-	start, end int64 // end is 0 while the encounter is in progress
+	start, end int64    // end is 0 while the encounter is in progress
 	prac       int
 }
 
