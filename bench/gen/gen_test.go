@@ -96,8 +96,11 @@ func TestBundlesDeterministic(t *testing.T) {
 	if a.sum() != b.sum() {
 		t.Error("bundle output depends on the worker count")
 	}
-	if n := len(a.lines("Bundle")); n != 30 {
-		t.Errorf("%d bundle lines, want 30", n)
+	if n := len(a.lines("Bundle")); n != 30 || a.stats.Bundles != 30 {
+		t.Errorf("%d bundle lines, %d counted, want 30", n, a.stats.Bundles)
+	}
+	if nd := mustWrite(t, Config{Seed: 5, Patients: 30}, false); a.stats.Total() != nd.stats.Total() {
+		t.Errorf("bundles count %d resources, NDJSON %d", a.stats.Total(), nd.stats.Total())
 	}
 	if a.files["Patient"] != nil {
 		t.Error("bundle format also wrote Patient.ndjson")

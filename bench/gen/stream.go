@@ -13,14 +13,15 @@ const block = 32
 
 // Stats counts what a write produced.
 type Stats struct {
-	// Resources counts lines per type; WriteBundles counts its bundles
-	// under "Bundle".
+	// Resources counts resources per type, those inside bundles included.
 	Resources map[string]int64
+	// Bundles counts the transaction Bundles WriteBundles wrote.
+	Bundles int64
 	// Bytes is the total written, line breaks included.
 	Bytes int64
 }
 
-// Total returns the number of lines written.
+// Total returns the number of resources written, bundles not counted.
 func (s Stats) Total() int64 {
 	var n int64
 	for _, v := range s.Resources {
@@ -53,6 +54,12 @@ type sink struct {
 
 func (s *sink) flush(b *batch) error {
 	for k := range b.parts {
+		switch n := int64(b.count[k]); {
+		case kind(k) == kBundle:
+			s.stats.Bundles += n
+		case n > 0:
+			s.stats.Resources[kindNames[k]] += n
+		}
 		p := b.parts[k].b
 		if len(p) == 0 {
 			continue
@@ -64,7 +71,6 @@ func (s *sink) flush(b *batch) error {
 			return err
 		}
 		s.stats.Bytes += int64(len(p))
-		s.stats.Resources[kindNames[k]] += int64(b.count[k])
 	}
 	return nil
 }
@@ -187,6 +193,9 @@ func (g *Generator) work(jobs chan *job, bundles bool) {
 			w := &j.b.parts[kBundle]
 			w.b = append(scratch.bundle(w.b), '\n')
 			j.b.count[kBundle]++
+			for k := range kBundle {
+				j.b.count[k] += scratch.count[k] // counted, not written
+			}
 		}
 		close(j.done)
 	}

@@ -53,6 +53,7 @@ func runGen(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			total.Resources[typ] += n
 		}
 		total.Bytes += st.Bytes
+		total.Bundles += st.Bundles
 		if err != nil {
 			return err
 		}
@@ -167,6 +168,9 @@ func (w errWriter) Write([]byte) (int, error) { return 0, w.err }
 func summary(w io.Writer, st gen.Stats, elapsed time.Duration) {
 	for _, typ := range slices.Sorted(maps.Keys(st.Resources)) {
 		fmt.Fprintf(w, "%-14s %12d\n", typ, st.Resources[typ])
+	}
+	if st.Bundles > 0 {
+		fmt.Fprintf(w, "%-14s %12d transaction bundles\n", "Bundle", st.Bundles)
 	}
 	n := st.Total()
 	fmt.Fprintf(w, "%-14s %12d resources, %d bytes (%.1f MB) in %s: %.0f resources/s, %.1f MB/s\n",
