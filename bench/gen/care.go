@@ -98,6 +98,14 @@ var apptTypes = [...][2]string{
 	{"WALKIN", "A previously unscheduled walk-in visit"},
 }
 
+// booking is one drawn appointment.
+type booking struct {
+	seq, prac  int
+	start, end int64
+	mins       int
+	status     string
+}
+
 // appointments renders one to three appointments in office hours between
 // a year before and three months after the reference date, each with the
 // Slot it books in its practitioner's Schedule. Past ones were fulfilled,
@@ -106,52 +114,64 @@ func (p *patientGen) appointments(b *batch) {
 	r, g := p.r, p.g
 	n := 1 + r.IntN(3)
 	for a := range n {
-		prac := p.gp
+		bk := booking{seq: a, prac: p.gp}
 		if r.IntN(5) == 0 {
-			prac = r.IntN(g.pracs)
+			bk.prac = r.IntN(g.pracs)
 		}
-		start := g.ref - g.ref%day + int64(r.IntN(455)-365)*day + 8*3600 + int64(r.IntN(36))*900
-		mins := [...]int{15, 20, 30, 45, 60}[r.IntN(5)]
-		end := start + int64(mins)*60
-		status := "booked"
+		bk.start = g.ref - g.ref%day + int64(r.IntN(455)-365)*day + 8*3600 + int64(r.IntN(36))*900
+		bk.mins = [...]int{15, 20, 30, 45, 60}[r.IntN(5)]
+		bk.end = bk.start + int64(bk.mins)*60
+		bk.status = "booked"
 		switch n := r.IntN(100); {
-		case start < g.ref && n < 70:
-			status = "fulfilled"
-		case start < g.ref && n < 78:
-			status = "noshow"
-		case start < g.ref || n < 15:
-			status = "cancelled"
+		case bk.start < g.ref && n < 70:
+			bk.status = "fulfilled"
+		case bk.start < g.ref && n < 78:
+			bk.status = "noshow"
+		case bk.start < g.ref || n < 15:
+			bk.status = "cancelled"
 		}
-		slot := g.id(kSlot, p.i, a)
-		w := b.begin(kSlot, slot, p.urn)
-		w.ref("schedule", kSchedule, g.id(kSchedule, prac, 0), false)
-		if status == "cancelled" {
-			w.str("status", "free")
-		} else {
-			w.str("status", "busy")
-		}
-		w.dateTime("start", start)
-		w.dateTime("end", end)
-		b.done()
-
-		w = b.begin(kAppointment, g.id(kAppointment, p.i, a), p.urn)
-		w.str("status", status)
-		t := &apptTypes[r.IntN(len(apptTypes))]
-		w.concept("appointmentType", v2ApptType, t[0], t[1], "")
-		w.dateTime("start", start)
-		w.dateTime("end", end)
-		w.int("minutesDuration", mins)
-		w.arr("slot")
-		w.refElem(kSlot, slot, p.urn)
-		w.end(']')
-		w.dateTime("created", min(start, g.ref)-int64(1+r.IntN(60))*day)
-		w.arr("participant")
-		pt := g.id(kPractitioner, prac, 0).text()
-		p.participant(w, kPatient, &p.idText, p.urn)
-		p.participant(w, kPractitioner, &pt, false)
-		w.end(']')
-		b.done()
+		slot := g.id(kSlot, p.i, a).text()
+		p.slot(b, &bk)
+		p.appointment(b, &bk, &slot)
 	}
+}
+
+// slot renders the Slot of bk, busy unless the appointment was cancelled.
+func (p *patientGen) slot(b *batch, bk *booking) {
+	g := p.g
+	w := b.begin(kSlot, g.id(kSlot, p.i, bk.seq), p.urn)
+	w.ref("schedule", kSchedule, g.id(kSchedule, bk.prac, 0), false)
+	if bk.status == "cancelled" {
+		w.str("status", "free")
+	} else {
+		w.str("status", "busy")
+	}
+	w.dateTime("start", bk.start)
+	w.dateTime("end", bk.end)
+	b.done()
+}
+
+// appointment renders the Appointment of bk, which books slot.
+func (p *patientGen) appointment(b *batch, bk *booking, slot *[36]byte) {
+	r, g := p.r, p.g
+	w := b.begin(kAppointment, g.id(kAppointment, p.i, bk.seq), p.urn)
+	w.str("status", bk.status)
+	t := &apptTypes[r.IntN(len(apptTypes))]
+	w.concept("appointmentType", v2ApptType, t[0], t[1], "")
+	w.dateTime("start", bk.start)
+	w.dateTime("end", bk.end)
+	w.int("minutesDuration", bk.mins)
+	w.arr("slot")
+	w.sep()
+	w.refText(kSlot, slot, p.urn)
+	w.end(']')
+	w.dateTime("created", min(bk.start, g.ref)-int64(1+r.IntN(60))*day)
+	w.arr("participant")
+	pt := g.id(kPractitioner, bk.prac, 0).text()
+	p.participant(w, kPatient, &p.idText, p.urn)
+	p.participant(w, kPractitioner, &pt, false)
+	w.end(']')
+	b.done()
 }
 
 // participant writes an accepted, required appointment participant.
