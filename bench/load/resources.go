@@ -21,6 +21,8 @@ type process struct {
 type scraper struct {
 	url  string
 	http *http.Client
+	// every is the polling interval during a run (zero: a second).
+	every time.Duration
 }
 
 // scrape fetches the endpoint once; a missing endpoint or metric is an
@@ -98,7 +100,11 @@ func (s *scraper) start(ctx context.Context) *watch {
 
 func (w *watch) poll(ctx context.Context, s *scraper) {
 	defer close(w.done)
-	tick := time.NewTicker(time.Second)
+	every := s.every
+	if every == 0 {
+		every = time.Second
+	}
+	tick := time.NewTicker(every)
 	defer tick.Stop()
 	for {
 		select {
