@@ -8,14 +8,16 @@ import (
 	"github.com/fhirbase-go/fhird/search"
 )
 
-// Exec runs one compiled search statement inside the tenant boundary (run:
-// the tenant setting and the statement in one batch) and drains its rows
+// Exec runs one compiled search statement inside the tenant boundary the
+// way Search does (runStatement: the tenant setting and the statement in
+// one batch, with the generic plan where the statement allows) and drains
+// its rows
 // without decoding them, returning how many it read. It is the benchmark
 // floor: the database's share of a search, without the page building, the
 // Bundle and the HTTP around it.
 func (s *Store) Exec(ctx context.Context, st search.Statement) (rows int, err error) {
 	defer wrapf(&err, "store.Exec")
-	err = s.run(ctx, func(b *pgx.Batch) { b.Queue(st.SQL, st.Args...) }, func(br pgx.BatchResults) error {
+	err = s.runStatement(ctx, st, func(br pgx.BatchResults) error {
 		r, err := br.Query()
 		if err != nil {
 			return err
