@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fhirbase-go/fhird/bench/gen"
 	"github.com/fhirbase-go/fhird/bench/load"
 	"github.com/fhirbase-go/fhird/search"
 	"github.com/fhirbase-go/fhird/store"
@@ -25,8 +26,8 @@ type benchFlags struct {
 	url, tenant, scenarios, conc, rate, out, dataset, metrics, commit string
 	duration, warmup                                                  time.Duration
 	floor                                                             bool
-	sample                                                            int
-	seed                                                              uint64
+	sample, genPatients                                               int
+	seed, genSeed                                                     uint64
 }
 
 func parseBenchFlags(c *config, args []string) (*benchFlags, error) {
@@ -54,6 +55,9 @@ func parseBenchFlags(c *config, args []string) (*benchFlags, error) {
 	fs.StringVar(&f.commit, "commit", "", "commit recorded in the results (default: the binary's or git's)")
 	fs.IntVar(&f.sample, "sample", 500, "resources sampled per type")
 	fs.Uint64Var(&f.seed, "seed", 1, "seed of the choice of ids and values")
+	fs.IntVar(&f.genPatients, "gen-patients", 0, "patients of the loaded fhird gen dataset: the write scenarios then send its kind of\n"+
+		"Patients and patient Bundles, referring to its shared resources (0: small built-in bodies)")
+	fs.Uint64Var(&f.genSeed, "gen-seed", 1, "seed of the loaded fhird gen dataset (with -gen-patients)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -123,6 +127,10 @@ func benchCmd(ctx context.Context, c *config, log *slog.Logger, args []string) e
 	}
 	cfg := load.Config{URL: f.url, Tenant: f.tenant, Scenarios: f.scenarioList(), Loads: loads,
 		Duration: f.duration, Warmup: f.warmup, MetricsURL: f.metrics, SampleSize: f.sample, Seed: f.seed, Log: log}
+	if f.genPatients > 0 {
+		g := gen.New(gen.Config{Seed: f.genSeed, Patients: f.genPatients})
+		cfg.Bodies = genBodies{g: g, from: f.genPatients}
+	}
 	if f.floor {
 		st, err := floorStore(ctx, c, loads)
 		if err != nil {
@@ -144,6 +152,20 @@ func benchCmd(ctx context.Context, c *config, log *slog.Logger, args []string) e
 	}
 	return errors.Join(err, werr)
 }
+
+// genBodies makes the write scenarios' bodies with bench/gen: the patients
+// after the dataset's (their identifiers are new), referring to the
+// dataset's shared practitioners and organizations.
+type genBodies struct {
+	g    *gen.Generator
+	from int
+}
+
+// Patient returns the Patient resource of patient from+i.
+func (b genBodies) Patient(i int) []byte { return b.g.Patient(b.from + i)[0].JSON }
+
+// Bundle returns the transaction Bundle of patient from+i.
+func (b genBodies) Bundle(i int) []byte { return b.g.Bundle(b.from + i) }
 
 // floorStore connects the floor with a pool as large as the largest
 // concurrency, so no floor worker waits for a connection.

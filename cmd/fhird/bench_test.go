@@ -1,9 +1,11 @@
 package main
 
 import (
+	"encoding/json"
 	"reflect"
 	"testing"
 
+	"github.com/fhirbase-go/fhird/bench/gen"
 	"github.com/fhirbase-go/fhird/bench/load"
 )
 
@@ -46,5 +48,23 @@ func TestBenchFlagsScenarios(t *testing.T) {
 	}
 	if _, err := parseBenchFlags(c, []string{"stray"}); err == nil {
 		t.Error("a stray argument parsed without error")
+	}
+}
+
+func TestGenBodiesAreNewPatientsOfTheDataset(t *testing.T) {
+	b := genBodies{g: gen.New(gen.Config{Seed: 1, Patients: 10}), from: 10}
+	var p struct{ ResourceType string }
+	if err := json.Unmarshal(b.Patient(0), &p); err != nil || p.ResourceType != "Patient" {
+		t.Fatalf("Patient(0) is a %q (%v)", p.ResourceType, err)
+	}
+	var bundle struct {
+		Type  string
+		Entry []json.RawMessage
+	}
+	if err := json.Unmarshal(b.Bundle(0), &bundle); err != nil || bundle.Type != "transaction" || len(bundle.Entry) < 10 {
+		t.Fatalf("Bundle(0): type %q, %d entries (%v)", bundle.Type, len(bundle.Entry), err)
+	}
+	if string(b.Patient(0)) == string(b.Patient(1)) {
+		t.Error("two create bodies are the same")
 	}
 }
