@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
 
@@ -66,4 +67,18 @@ func wrapf(err *error, format string, args ...any) {
 	if *err != nil {
 		*err = fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), *err)
 	}
+}
+
+// importFailure gives a batch that the database refused because of its
+// data a kind the importer can act on: SQLSTATE class 22 (data exception,
+// e.g. a \u0000 that jsonb cannot store) and class 54 (a program limit,
+// e.g. an oversized value) become KindInvalid, so the caller may split the
+// batch to find the culprit and carry on. Other errors keep mapError's
+// meaning.
+func importFailure(err error) error {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && (strings.HasPrefix(pgErr.Code, "22") || strings.HasPrefix(pgErr.Code, "54")) {
+		return fhir.Errorf(fhir.KindInvalid, fhir.IssueValue, "the database refused the data: %s", pgErr.Message).Wrap(err)
+	}
+	return err
 }

@@ -131,6 +131,9 @@ func grantAppRole(ctx context.Context, ownerURL, role string) error {
 	}
 	stmts := []string{
 		"GRANT CONNECT ON DATABASE " + pgx.Identifier{conn.Config().Database}.Sanitize() + " TO " + r,
+		// Imports copy into session temporary staging tables (see Import);
+		// PUBLIC has this privilege by default, a hardened database may not.
+		"GRANT TEMPORARY ON DATABASE " + pgx.Identifier{conn.Config().Database}.Sanitize() + " TO " + r,
 		"GRANT USAGE ON SCHEMA public TO " + r,
 		"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO " + r,
 		"REVOKE ALL ON schema_migrations FROM " + r,
