@@ -8,7 +8,7 @@ LDFLAGS   := -s -w -X main.version=$(VERSION)
 DB_URL    ?= postgres://postgres@127.0.0.1:5432/fhir
 FUZZTIME  ?= 15s
 
-.PHONY: all build run test test-short fuzz generate check-generate vet fmt bench-go clean
+.PHONY: all build run test test-short fuzz generate check-generate vet fmt bench bench-go clean
 
 all: build
 
@@ -54,6 +54,13 @@ generate:
 check-generate:
 	@defs="$$(scripts/fetch-definitions.sh)" && tmp="$$(mktemp)" && \
 	{ $(GO) run ./cmd/fhirgen -defs "$$defs" -out "$$tmp" && diff -u fhir/registry_gen.go "$$tmp"; rc=$$?; rm -f "$$tmp"; exit $$rc; }
+
+# The benchmark kit's default run against the server of `make run` (start it
+# first, in another terminal): a seeded 10k-patient dataset, imported once,
+# then every scenario at 1, 16 and 64 clients; results in bench/results/.
+# BENCHMARKS.md has the other tiers and settings.
+bench: build
+	scripts/bench.sh
 
 # Go benchmarks of the full HTTP stack against the real database.
 bench-go:

@@ -40,6 +40,8 @@ type config struct {
 	MaxBundleEntries int
 	// ConditionalDeleteMultiple lets a conditional delete remove every match.
 	ConditionalDeleteMultiple bool
+	// PprofAddr, when set, serves net/http/pprof there (a loopback address).
+	PprofAddr string
 }
 
 // settings documents every variable; README's table mirrors it.
@@ -67,6 +69,7 @@ var settings = []struct{ name, def, help string }{
 	{"FHIR_SEARCH_MAX_OR_VALUES", "100", "most comma-separated values of one search parameter"},
 	{"FHIR_MAX_BUNDLE_ENTRIES", "1000", "most entries of a batch or transaction Bundle (too-costly above)"},
 	{"FHIR_CONDITIONAL_DELETE_MULTIPLE", "false", "a conditional delete removes every match (at most FHIR_MAX_COUNT) instead of failing on more than one"},
+	{"FHIR_PPROF_ADDR", "", "serve Go profiles (net/http/pprof) on this address, e.g. 127.0.0.1:6060; never a public one"},
 }
 
 func loadConfig() (*config, error) {
@@ -77,6 +80,7 @@ func loadConfig() (*config, error) {
 		Tenant:      env("FHIR_TENANT", "default"),
 		SampleData:  env("FHIR_SAMPLE_DATA", ""),
 		LogLevel:    env("FHIR_LOG_LEVEL", "info"),
+		PprofAddr:   env("FHIR_PPROF_ADDR", ""),
 	}
 	var errs []string
 	c.Migrate = boolEnv("FHIR_MIGRATE", true, &errs)

@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"syscall"
@@ -126,6 +127,9 @@ func serve(ctx context.Context, c *config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	if c.PprofAddr != "" {
+		go servePprof(c.PprofAddr, log)
+	}
 	return listen(ctx, c, h, log)
 }
 
@@ -162,6 +166,22 @@ func listen(ctx context.Context, c *config, h http.Handler, log *slog.Logger) er
 		return err
 	}
 	return nil
+}
+
+// servePprof serves the Go profiles on their own listener, apart from the
+// API, for benchmarks and diagnosis.
+func servePprof(addr string, log *slog.Logger) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	log.Info("serving profiles", slog.String("addr", addr))
+	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	if err := srv.ListenAndServe(); err != nil {
+		log.Error("profiles", slog.String("error", err.Error()))
+	}
 }
 
 // poolCollectors expose the database pool's state.
