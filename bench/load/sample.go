@@ -3,6 +3,7 @@ package load
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strconv"
 	"time"
@@ -79,36 +80,95 @@ type sampledAppointment struct {
 	} `json:"participant"`
 }
 
-// Sample fills the pools from the first page (of n resources) of a search
-// of each type. It uses only the FHIR API, so it works against any server.
+// Sample fills the pools with about n patients spread over the whole
+// dataset, and their encounters, observations and appointments, so that
+// the runs do not read only the first rows loaded (which a cache would
+// favour). Patients are found by birth days drawn at random (seeded, so
+// a rerun samples the same); where that finds too few (small or synthetic
+// data without birth dates) the first page of each type fills the pools.
+// It uses only the FHIR API, so it works against any server.
 func Sample(ctx context.Context, a *api, n int) (*Pools, error) {
 	p := &Pools{}
+	if err := p.spread(ctx, a, n); err != nil {
+		return nil, err
+	}
+	if len(p.Patients) >= n/4 && len(p.Observations) > 0 {
+		return p, nil
+	}
+	return p, p.firstPages(ctx, a, n)
+}
+
+// spread samples patients by random birth days (a day holds few patients
+// even in a large dataset, so their first rows are spread over the whole
+// load order), then up to spreadDepth of each one's encounters,
+// observations and appointments.
+func (p *Pools) spread(ctx context.Context, a *api, n int) error {
+	rng := rand.New(rand.NewPCG(1, 2))
+	const perDay, spreadDepth = 2, 5
+	for try := 0; try < 8*n && len(p.Patients) < n; try++ {
+		day := time.Date(1925, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, rng.IntN(100*365)).Format("2006-01-02")
+		pats, err := searchPage[sampledPatient](ctx, a, "Patient?birthdate="+day+"&_count="+strconv.Itoa(perDay)+"&_elements=identifier,name")
+		if err != nil {
+			return fmt.Errorf("sample patients: %w", err)
+		}
+		p.addPatients(pats)
+		if try == 200 && len(p.Patients) == 0 {
+			return nil // no birth dates: leave it to firstPages
+		}
+	}
+	depth := "&_count=" + strconv.Itoa(spreadDepth)
+	for _, id := range p.Patients[:min(len(p.Patients), n/spreadDepth+1)] {
+		encs, err := searchPage[struct {
+			Subject reference `json:"subject"`
+		}](ctx, a, "Encounter?subject=Patient/"+id+"&_count=1&_elements=subject")
+		if err != nil {
+			return fmt.Errorf("sample encounters: %w", err)
+		}
+		if len(encs) > 0 {
+			p.Encountered = appendNew(p.Encountered, id)
+		}
+		obs, err := searchPage[sampledObservation](ctx, a, "Observation?subject=Patient/"+id+depth+"&_elements=subject,code,effective")
+		if err != nil {
+			return fmt.Errorf("sample observations: %w", err)
+		}
+		p.addObservations(obs)
+		apps, err := searchPage[sampledAppointment](ctx, a, "Appointment?patient=Patient/"+id+depth+"&_elements=participant,start")
+		if err != nil {
+			return fmt.Errorf("sample appointments: %w", err)
+		}
+		p.addAppointments(apps)
+	}
+	return nil
+}
+
+// firstPages adds the first page (of n resources) of a search of each type.
+func (p *Pools) firstPages(ctx context.Context, a *api, n int) error {
 	count := "_count=" + strconv.Itoa(n)
 	pats, err := searchPage[sampledPatient](ctx, a, "Patient?"+count+"&_elements=identifier,name")
 	if err != nil {
-		return nil, fmt.Errorf("sample patients: %w", err)
+		return fmt.Errorf("sample patients: %w", err)
 	}
 	p.addPatients(pats)
 	encs, err := searchPage[struct {
 		Subject reference `json:"subject"`
 	}](ctx, a, "Encounter?"+count+"&_elements=subject")
 	if err != nil {
-		return nil, fmt.Errorf("sample encounters: %w", err)
+		return fmt.Errorf("sample encounters: %w", err)
 	}
 	for _, e := range encs {
 		p.Encountered = appendNew(p.Encountered, patientID(e.Subject.Reference))
 	}
 	obs, err := searchPage[sampledObservation](ctx, a, "Observation?"+count+"&_elements=subject,code,effective")
 	if err != nil {
-		return nil, fmt.Errorf("sample observations: %w", err)
+		return fmt.Errorf("sample observations: %w", err)
 	}
 	p.addObservations(obs)
 	apps, err := searchPage[sampledAppointment](ctx, a, "Appointment?"+count+"&_elements=participant,start")
 	if err != nil {
-		return nil, fmt.Errorf("sample appointments: %w", err)
+		return fmt.Errorf("sample appointments: %w", err)
 	}
 	p.addAppointments(apps)
-	return p, nil
+	return nil
 }
 
 func (p *Pools) addPatients(pats []sampledPatient) {
