@@ -33,6 +33,17 @@ func (b *sqlBuilder) arg(v any) string {
 	return "$" + strconv.Itoa(len(b.args))
 }
 
+// inTexts returns the condition that col is one of vs: col = $n for one
+// value, col = ANY($n) for several. One value gets the plain equality
+// because a generic plan (see Statement.GenericPlan) may apply = ANY of a
+// parameter array as a filter instead of an index condition.
+func (b *sqlBuilder) inTexts(col string, vs []string) string {
+	if len(vs) == 1 {
+		return col + " = " + b.arg(vs[0])
+	}
+	return col + " = ANY(" + b.arg(vs) + ")"
+}
+
 // alias returns a table alias not used before in the statement: the prefix
 // followed by a sequence number ("x1", "t2", ...).
 func (b *sqlBuilder) alias(prefix string) string {

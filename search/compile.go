@@ -152,20 +152,17 @@ func (c *compiler) page(filter string, keys []sortCol, after *After) (Statement,
 		GenericPlan: c.identityDriven()}, nil
 }
 
-// maxIdentityValues bounds the OR-ed values of the parameter that makes a
-// query identity driven: many ids are a range, not an identity.
-const maxIdentityValues = 8
-
 // identityDriven reports whether a top-level parameter pins the matches to
-// the resources that reference, or are, a few given resources (see
-// Statement.GenericPlan). Chains, reverse chains and :missing do not: how
-// many rows they select depends on the values.
+// the resources that reference, or are, one given resource (see
+// Statement.GenericPlan): a single value, compiled as an equality that any
+// plan uses as an index condition. Chains, reverse chains and :missing do
+// not pin: how many rows they select depends on the values.
 func (c *compiler) identityDriven() bool {
 	if c.q.Compartment != nil {
 		return true
 	}
 	for _, p := range c.q.Params {
-		if p.Def == nil || p.Chain != nil || p.Has != nil || len(p.Values) == 0 || len(p.Values) > maxIdentityValues {
+		if p.Def == nil || p.Chain != nil || p.Has != nil || len(p.Values) != 1 {
 			continue
 		}
 		ref := p.Def.Type == fhir.ParamReference && (p.Modifier == ModNone || p.Modifier == ModType)

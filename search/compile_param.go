@@ -104,7 +104,7 @@ func (c *compiler) idCond(p *Param, res string) (string, error) {
 	for i, v := range p.Values {
 		ids[i] = v.Raw
 	}
-	cond := res + ".id = ANY(" + c.b.arg(ids) + ")"
+	cond := c.b.inTexts(res+".id", ids)
 	if p.Modifier == ModNot {
 		return "NOT (" + cond + ")", nil
 	}

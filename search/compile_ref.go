@@ -40,9 +40,10 @@ type refGroup struct {
 // refTargets returns the condition on the _ref row x that it points at one
 // of p's values. Values are grouped so that the condition keeps one shape
 // however many values there are: per named type
-// "x.target_type = $t AND x.target_id = ANY($ids)", absolute URLs under
-// the empty type (the index stores them so), and bare ids as
-// "x.target_id = ANY($ids)" of any type (the one of :[type] when set).
+// "x.target_type = $t AND x.target_id = ANY($ids)" (= $id for one),
+// absolute URLs under the empty type (the index stores them so), and bare
+// ids as "x.target_id = ANY($ids)" of any type (the one of :[type] when
+// set).
 //
 // A resource may hold a reference to this server as an absolute URL under
 // its base, which the index stores as ("", URL): "a relative reference
@@ -72,10 +73,10 @@ func (c *compiler) refTargets(p *Param, x string) string {
 	}
 	alts := make([]string, 0, len(groups)+1)
 	for _, g := range groups {
-		alts = append(alts, x+".target_type = "+c.b.arg(g.typ)+" AND "+x+".target_id = ANY("+c.b.arg(g.ids)+")")
+		alts = append(alts, x+".target_type = "+c.b.arg(g.typ)+" AND "+c.b.inTexts(x+".target_id", g.ids))
 	}
 	if len(bare) > 0 {
-		cond := x + ".target_id = ANY(" + c.b.arg(bare) + ")"
+		cond := c.b.inTexts(x+".target_id", bare)
 		if p.TargetType != "" {
 			cond += " AND " + x + ".target_type = " + c.b.typeName(p.TargetType)
 		}
