@@ -148,3 +148,19 @@ func grantAppRole(ctx context.Context, ownerURL, role string) error {
 	}
 	return nil
 }
+
+// Analyze refreshes the planner's statistics of every table, as the owner
+// (the server role may not): after a bulk import the tables have grown by
+// more than autovacuum has caught up with, and plans made on the old
+// statistics (generic plans especially, see search.Statement) can be far
+// off until it does.
+func Analyze(ctx context.Context, ownerURL string) (err error) {
+	defer wrapf(&err, "store.Analyze")
+	conn, err := pgx.Connect(ctx, ownerURL)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, "ANALYZE")
+	return err
+}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"time"
 
 	"github.com/fhirbase-go/fhird/bulk"
 	"github.com/fhirbase-go/fhird/fhir"
@@ -74,6 +75,14 @@ func runImport(ctx context.Context, c *config, log *slog.Logger, args []string, 
 	}
 	if rep.Loaded+rep.Skipped == 0 {
 		return fmt.Errorf("import: nothing could be loaded (%d lines, %d bad)", rep.Lines, rep.Bad)
+	}
+	if rep.Loaded > 0 {
+		start := time.Now()
+		if err := store.Analyze(ctx, c.DatabaseURL); err != nil {
+			log.Warn("statistics not refreshed; autovacuum will", slog.String("error", err.Error()))
+		} else {
+			log.Info("statistics refreshed (ANALYZE)", slog.Duration("took", time.Since(start)))
+		}
 	}
 	return nil
 }
