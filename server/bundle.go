@@ -82,7 +82,7 @@ func (s *Server) bundle(c *gin.Context) {
 	for i, o := range ops {
 		out.Entry[i] = s.entryResponse(o, preferReturn(c))
 	}
-	body, err := json.Marshal(out)
+	body, err := marshalBundle(&out, out.slots())
 	if err != nil {
 		writeError(c, err)
 		return

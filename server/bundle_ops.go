@@ -244,7 +244,7 @@ func (s *Server) entryGet(ctx context.Context, o *op) error {
 		if err != nil {
 			return err
 		}
-		o.body, err = json.Marshal(b)
+		o.body, err = marshalBundle(b, b.slots())
 		o.out = result{status: http.StatusOK}
 		return err
 	}

@@ -44,7 +44,8 @@ func (s *Server) history(c *gin.Context, q fhir.HistoryQuery, path string) {
 	if err == nil {
 		var page *fhir.HistoryPage
 		if page, err = s.repo.History(c.Request.Context(), q); err == nil {
-			body, merr := json.Marshal(s.historyBundle(c, page, path, params))
+			b := s.historyBundle(c, page, path, params)
+			body, merr := marshalBundle(&b, b.slots())
 			if merr == nil {
 				writeJSON(c, http.StatusOK, body)
 				return

@@ -106,7 +106,7 @@ func (s *Server) runSearch(c *gin.Context, t *fhir.ResourceType, params url.Valu
 		writeError(c, err)
 		return
 	}
-	body, err := json.Marshal(b)
+	body, err := marshalBundle(b, b.slots())
 	if err != nil {
 		writeError(c, err)
 		return
