@@ -3,7 +3,6 @@ package bulk
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/fhirbase-go/fhird/fhir"
 	"github.com/fhirbase-go/fhird/fhir/validate"
@@ -71,17 +70,7 @@ func message(err error) string {
 	if !ok || len(fe.Issues) == 0 {
 		return err.Error()
 	}
-	var b strings.Builder
-	for i, is := range fe.Issues {
-		if i > 0 {
-			b.WriteString("; ")
-		}
-		b.WriteString(is.Diagnostics)
-		if len(is.Expression) > 0 {
-			b.WriteString(" (at " + strings.Join(is.Expression, ", ") + ")")
-		}
-	}
-	return b.String()
+	return fe.Diagnostics()
 }
 
 // batch groups items into batches of BatchSize items (or BatchBytes).

@@ -112,7 +112,9 @@ func (e *Error) Wrap(cause error) *Error {
 	return e
 }
 
-func (e *Error) Error() string {
+// Diagnostics is the text of the issues, with their locations: what is
+// safe to show, without the wrapped cause.
+func (e *Error) Diagnostics() string {
 	var b strings.Builder
 	for i, is := range e.Issues {
 		if i > 0 {
@@ -125,6 +127,12 @@ func (e *Error) Error() string {
 			b.WriteString(")")
 		}
 	}
+	return b.String()
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(e.Diagnostics())
 	if e.Err != nil {
 		if b.Len() > 0 {
 			b.WriteString(": ")

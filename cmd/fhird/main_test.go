@@ -2,10 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -17,8 +13,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 )
 
 // TestServeOnAFreshDatabase runs the binary the way operators do: on a
@@ -27,22 +21,7 @@ func TestServeOnAFreshDatabase(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
-	admin := "postgres://postgres@127.0.0.1:5432/postgres"
-	conn, err := pgx.Connect(context.Background(), admin)
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("PostgreSQL is required (CI is set): %v", err)
-		}
-		fmt.Fprintf(os.Stderr, "\n*** SKIPPING: PostgreSQL unavailable: %v ***\n\n", err)
-		t.Skip(err)
-	}
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	dbName := "fhirtest_cmd_" + hex.EncodeToString(b)
-	t.Cleanup(func() {
-		_, _ = conn.Exec(context.Background(), "DROP DATABASE IF EXISTS "+dbName+" WITH (FORCE)")
-		conn.Close(context.Background())
-	})
+	dbName := freshDatabase(t)
 
 	bin := filepath.Join(t.TempDir(), "fhird")
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
