@@ -26,32 +26,24 @@ type patchDoc struct {
 
 // patch answers PATCH [type]/[id].
 func (s *Server) patch(c *gin.Context) {
-	c.Set(ctxInteraction, "patch")
-	t, id, err := s.target(c)
-	var ifMatch int64
-	if err == nil {
-		ifMatch, err = versionHeader(c, "If-Match")
-	}
-	var p patchDoc
-	if err == nil {
-		p, err = s.readPatch(c)
-	}
-	var out result
-	if err == nil {
-		out, err = s.patchByID(c.Request.Context(), t, id, p, ifMatch)
-	}
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	s.written(c, out)
+	s.patchWith(c, s.target, s.patchByID)
 }
 
 // conditionalPatch answers PATCH [type]?[query]: one match is patched, no
 // match is 404, more are 412.
 func (s *Server) conditionalPatch(c *gin.Context) {
+	s.patchWith(c, func(c *gin.Context) (*fhir.ResourceType, string, error) {
+		t, err := s.resourceType(c)
+		return t, c.Request.URL.RawQuery, err
+	}, s.patchIf)
+}
+
+// patchWith answers both PATCH forms: target names the type and the id or
+// condition from the request, apply patches what they select.
+func (s *Server) patchWith(c *gin.Context, target func(*gin.Context) (*fhir.ResourceType, string, error),
+	apply func(context.Context, *fhir.ResourceType, string, patchDoc, int64) (result, error)) {
 	c.Set(ctxInteraction, "patch")
-	t, err := s.resourceType(c)
+	t, key, err := target(c)
 	var ifMatch int64
 	if err == nil {
 		ifMatch, err = versionHeader(c, "If-Match")
@@ -62,7 +54,7 @@ func (s *Server) conditionalPatch(c *gin.Context) {
 	}
 	var out result
 	if err == nil {
-		out, err = s.patchIf(c.Request.Context(), t, c.Request.URL.RawQuery, p, ifMatch)
+		out, err = apply(c.Request.Context(), t, key, p, ifMatch)
 	}
 	if err != nil {
 		writeError(c, err)

@@ -302,15 +302,12 @@ func conditionalRef(v any) (string, bool) {
 }
 
 // isConditional reports whether a reference is Type?query, relative or
-// absolute.
+// absolute: a query after a segment that names a type (capitalized, known
+// to this server or not).
 func isConditional(ref string) bool {
 	path, _, ok := strings.Cut(ref, "?")
-	if !ok {
-		return false
-	}
 	seg := path[strings.LastIndexByte(path, '/')+1:]
-	_, known := fhir.LookupType(seg)
-	return known || (seg != "" && seg[0] >= 'A' && seg[0] <= 'Z')
+	return ok && seg != "" && seg[0] >= 'A' && seg[0] <= 'Z'
 }
 
 // noConditionalRefs rejects a resource written outside a transaction that
