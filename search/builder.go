@@ -44,6 +44,15 @@ func (b *sqlBuilder) inTexts(col string, vs []string) string {
 	return col + " = ANY(" + b.arg(vs) + ")"
 }
 
+// hashIn returns the comparison of a hash column with hs, to be appended
+// to the column: " = $n" for one hash, " = ANY($n)" for several.
+func (b *sqlBuilder) hashIn(hs []int64) string {
+	if len(hs) == 1 {
+		return " = " + b.arg(hs[0])
+	}
+	return " = ANY(" + b.arg(hs) + ")"
+}
+
 // alias returns a table alias not used before in the statement: the prefix
 // followed by a sequence number ("x1", "t2", ...).
 func (b *sqlBuilder) alias(prefix string) string {

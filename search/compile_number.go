@@ -150,19 +150,24 @@ func (c *compiler) number(p *Param, t *fhir.ResourceType, res string) (string, e
 	if err := needModifier(p, ModNone); err != nil {
 		return "", err
 	}
-	tests := make([]numTest, len(p.Values))
-	for i, v := range p.Values {
-		num, h := v.Raw, index.ParamHash(p.Def.Code)
+	codes := hashCodes(t, p.Def)
+	tests := make([]numTest, 0, len(p.Values)*len(codes))
+	for _, v := range p.Values {
+		num, system, unit := v.Raw, "", ""
 		if p.Def.Type == fhir.ParamQuantity {
-			var system, code string
-			num, system, code = quantityUnit(v)
-			h = index.QuantityHash(p.Def.Code, system, code)
+			num, system, unit = quantityUnit(v)
 		}
 		rc, err := numberRangeCond(v.Prefix, num)
 		if err != nil {
 			return "", compileInvalid(p, "invalid number %q in %q", num, paramName(p))
 		}
-		tests[i] = numTest{h, rc}
+		for _, code := range codes {
+			h := index.ParamHash(code)
+			if p.Def.Type == fhir.ParamQuantity {
+				h = index.QuantityHash(code, system, unit)
+			}
+			tests = append(tests, numTest{h, rc})
+		}
 	}
 	return c.numExists(t, res, tests)
 }

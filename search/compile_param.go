@@ -27,6 +27,9 @@ func (c *compiler) param(p *Param, t *fhir.ResourceType, res string) (string, er
 	case len(p.Values) == 0:
 		return "", compileInvalid(p, "parameter %q has no value", paramName(p))
 	}
+	if s := index.ShapeOf(t, p.Def.Code); s.Members != nil && !oneLookup(p.Def.Type) {
+		return c.union(p, t, res, s.Members)
+	}
 	switch p.Def.Code {
 	case "_id":
 		return c.idCond(p, res)
@@ -50,6 +53,12 @@ func (c *compiler) param(p *Param, t *fhir.ResourceType, res string) (string, er
 		return c.composite(p, t, res)
 	}
 	return "", compileUnsupported(p, "parameter %q of type %s is not supported", paramName(p), p.Def.Type)
+}
+
+// oneLookup reports the kinds whose conditions on a union parameter look
+// up all its members' hashes at once.
+func oneLookup(typ fhir.ParamType) bool {
+	return typ == fhir.ParamToken || typ == fhir.ParamNumber || typ == fhir.ParamQuantity
 }
 
 // needModifier fails unless the parameter's modifier is one of ok.
@@ -87,9 +96,11 @@ func (c *compiler) missing(p *Param, t *fhir.ResourceType, res string) (string, 
 		}
 		return "TRUE", nil
 	}
-	h := c.b.arg(index.Present(p.Def.Code))
-	ex, err := c.indexExists(t, tabTok, res, func(x string) (string, error) { return x + ".h = " + h, nil })
-	if want[1] {
+	ex, err := c.present(p.Def, t, res)
+	switch {
+	case want[1] && index.ShapeOf(t, p.Def.Code).Derived():
+		return "NOT (" + ex + ")", err
+	case want[1]:
 		return "NOT " + ex, err
 	}
 	return ex, err
@@ -121,25 +132,29 @@ func (c *compiler) token(p *Param, t *fhir.ResourceType, res string) (string, er
 		return "", err
 	}
 	if p.Modifier == ModText {
-		return c.strPrefix(t, res, index.ParamHash(p.Def.Code+":text"), normalizedValues(p.Values))
+		hs := hashesOf(t, p.Def, func(code string) int64 { return index.ParamHash(code + ":text") })
+		return c.strPrefix(t, res, hs, normalizedValues(p.Values))
 	}
-	hashes := make([]int64, 0, len(p.Values))
+	codes := hashCodes(t, p.Def)
+	hashes := make([]int64, 0, len(p.Values)*len(codes))
 	for _, v := range p.Values {
-		var h int64
 		if p.Modifier == ModOfType {
 			parts := valueParts(v)
 			if len(parts) != 3 {
 				return "", compileInvalid(p, "value of %q must be system|code|value", paramName(p))
 			}
-			h = index.TokenOfType(p.Def.Code, parts[0], parts[1], parts[2])
-		} else {
-			f, err := tokenForm(p, v)
-			if err != nil {
-				return "", err
+			for _, code := range codes {
+				hashes = append(hashes, index.TokenOfType(code, parts[0], parts[1], parts[2]))
 			}
-			h = f.Hash(p.Def.Code)
+			continue
 		}
-		hashes = append(hashes, h)
+		f, err := tokenForm(p, v)
+		if err != nil {
+			return "", err
+		}
+		for _, code := range codes {
+			hashes = append(hashes, f.Hash(code))
+		}
 	}
 	ex, err := c.tokenExists(t, res, hashes)
 	if p.Modifier == ModNot {
@@ -197,7 +212,7 @@ func (c *compiler) str(p *Param, t *fhir.ResourceType, res string) (string, erro
 	case ModContains:
 		return c.containsCond(t, res, h, normalizedValues(p.Values))
 	}
-	return c.strPrefix(t, res, h, normalizedValues(p.Values))
+	return c.strPrefix(t, res, []int64{h}, normalizedValues(p.Values))
 }
 
 // normalizedValues returns the Normalize form of each value, as the index
@@ -210,21 +225,21 @@ func normalizedValues(vs []Value) []string {
 	return out
 }
 
-// strPrefix matches the string rows with hash h whose norm starts with one
-// of prefixes, as the range norm >= prefix AND norm < successor(prefix)
-// on the (tenant_id, h, norm, pk) index. An empty prefix matches every
-// value of the parameter.
-func (c *compiler) strPrefix(t *fhir.ResourceType, res string, h int64, prefixes []string) (string, error) {
-	ha := c.b.arg(h)
+// strPrefix matches the string rows with one of the hashes hs whose norm
+// starts with one of prefixes, as the range norm >= prefix AND norm <
+// successor(prefix) on the (tenant_id, h, norm, pk) index. An empty
+// prefix matches every value of the parameter.
+func (c *compiler) strPrefix(t *fhir.ResourceType, res string, hs []int64, prefixes []string) (string, error) {
+	hc := c.b.hashIn(hs)
 	return c.indexExists(t, tabStr, res, func(x string) (string, error) {
 		if slices.Contains(prefixes, "") {
-			return x + ".h = " + ha, nil
+			return x + ".h" + hc, nil
 		}
 		alts := make([]string, len(prefixes))
 		for i, v := range prefixes {
 			alts[i] = c.prefixRange(x+".norm", v)
 		}
-		return sqlAnd(x+".h = "+ha, sqlOr(alts...)), nil
+		return sqlAnd(x+".h"+hc, sqlOr(alts...)), nil
 	})
 }
 
@@ -312,7 +327,7 @@ func (c *compiler) uri(p *Param, t *fhir.ResourceType, res string) (string, erro
 	}
 	switch p.Modifier {
 	case ModBelow:
-		return c.strPrefix(t, res, h, vals)
+		return c.strPrefix(t, res, []int64{h}, vals)
 	case ModContains:
 		return c.containsCond(t, res, h, vals)
 	case ModAbove:

@@ -65,7 +65,7 @@ func (c *compiler) sortCol(k SortKey) (sortCol, error) {
 		return sortCol{expr: "r.last_updated", cast: "timestamptz", desc: k.Desc}, nil
 	}
 	code, tab, col, cast := k.Def.Code, "", "", ""
-	h := index.ParamHash(code)
+	hash := index.ParamHash
 	switch k.Def.Type {
 	case fhir.ParamDate:
 		tab, col, cast = tabDate, "lo", "timestamptz"
@@ -77,11 +77,13 @@ func (c *compiler) sortCol(k SortKey) (sortCol, error) {
 	case fhir.ParamNumber:
 		tab, col, cast = tabNum, "v", "float8"
 	case fhir.ParamQuantity:
-		tab, col, cast, h = tabNum, "v", "float8", index.QuantityHash(code, "", "")
+		tab, col, cast = tabNum, "v", "float8"
+		hash = func(code string) int64 { return index.QuantityHash(code, "", "") }
 	case fhir.ParamReference:
 		tab, col, cast = tabRef, "target_id", "text"
 	case fhir.ParamToken:
-		tab, col, cast, h = tabStr, "norm", "text", index.ParamHash(code+":text")
+		tab, col, cast = tabStr, "norm", "text"
+		hash = func(code string) int64 { return index.ParamHash(code + ":text") }
 	default:
 		return sortCol{}, fhir.Errorf(fhir.KindInvalid, fhir.IssueNotSupported,
 			"cannot sort by %s, a %s parameter", code, k.Def.Type).At("_sort")
@@ -92,7 +94,7 @@ func (c *compiler) sortCol(k SortKey) (sortCol, error) {
 	}
 	kn, x := c.b.alias("k"), c.b.alias("x")
 	join := "\n  CROSS JOIN LATERAL (SELECT " + agg + "(" + x + "." + col + ") AS v FROM " + tableName(c.q.Type, tab) + " " + x +
-		" WHERE " + sqlAnd(x+".tenant_id = "+tenantArg, x+".pk = r.pk", x+".h = "+c.b.arg(h)) + ") " + kn
+		" WHERE " + sqlAnd(x+".tenant_id = "+tenantArg, x+".pk = r.pk", x+".h"+c.b.hashIn(hashesOf(c.q.Type, k.Def, hash))) + ") " + kn
 	return sortCol{expr: kn + ".v", join: join, cast: cast, desc: k.Desc, nullable: true}, nil
 }
 

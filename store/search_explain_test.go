@@ -109,6 +109,9 @@ func explainCases() []explainCase {
 		// values are the ones it can tell are selective.
 		{query: "Observation?component-code-value-quantity=8480-6$gt299", want: []string{"observation_num.v"}},
 		{query: "Observation?combo-code-value-quantity=8462-4$lt0.5", want: []string{"observation_num.v"}},
+		{query: "Observation?subject=Patient/pat-00042&combo-code-value-quantity=8462-4$lt100", want: []string{"observation_ref.target_id"}},
+		{query: "Observation?combo-code=" + genRareCode, want: []string{"observation_tok.h"}},
+		{query: "Observation?combo-value-quantity=lt0.5||kg", want: []string{"observation_num.v"}},
 		// sorting, paging and includes on a selective filter
 		{query: "Observation?subject=Patient/pat-00042&_sort=-date&_count=5", want: []string{"observation_ref.target_id"}},
 		{query: "Observation?subject=Patient/pat-00042&code=8867-4&date=ge2022-01-01&_sort=-date&_count=50&_include=Observation:subject",

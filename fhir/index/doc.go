@@ -40,6 +40,11 @@
 //     each form of the token with each value of the second component on the
 //     same item: CompositeTokenToken, CompositeTokenQuantity (with each unit
 //     form), CompositeTokenDate and CompositeTokenString give the Hash.
+//   - Parameters derived from others have no rows at all (see Shape): a
+//     union of other parameters (Observation combo-code) and a composite
+//     on the resource itself whose components are their parameters
+//     (Observation code-value-quantity). The compiler reads the rows of
+//     the parameters they are made of.
 //
 // # Strings
 //

@@ -101,13 +101,14 @@ func compiled(t *fhir.ResourceType) *typeIndex {
 }
 
 // compileType compiles the indexed parameters of t: all but the special
-// ones, those without an expression and those on the main table.
+// ones, those without an expression, those on the main table and those
+// derived from others (see Shape).
 func compileType(t *fhir.ResourceType) ([]param, error) {
 	var out []param
 	var errs []error
 	for i := range t.Params {
 		sp := &t.Params[i]
-		if sp.Type == fhir.ParamSpecial || sp.Expression == "" || onMainTable(sp.Code) {
+		if sp.Type == fhir.ParamSpecial || sp.Expression == "" || onMainTable(sp.Code) || ShapeOf(t, sp.Code).Derived() {
 			continue
 		}
 		p, err := compileParam(t, sp)

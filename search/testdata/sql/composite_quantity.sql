@@ -2,13 +2,14 @@
 -- sort keys 0, total false, reversed false
 WITH m AS (SELECT r.pk, r.id, r.version_id, r.last_updated, r.content
   FROM "observation" r
-  WHERE r.tenant_id = $1 AND NOT r.deleted AND EXISTS (SELECT 1 FROM "observation_num" x1 WHERE x1.tenant_id = $1 AND x1.pk = r.pk AND x1.h = $2 AND x1.v > $3)
+  WHERE r.tenant_id = $1 AND NOT r.deleted AND EXISTS (SELECT 1 FROM "observation_tok" x1 WHERE x1.tenant_id = $1 AND x1.pk = r.pk AND x1.h = ANY($2)) AND EXISTS (SELECT 1 FROM "observation_num" x2 WHERE x2.tenant_id = $1 AND x2.pk = r.pk AND x2.h = $3 AND x2.v > $4)
   ORDER BY r.pk ASC
-  LIMIT $4)
+  LIMIT $5)
 SELECT 'match' AS mode, 'Observation' AS type, m.id, m.version_id, m.last_updated, m.content, m.pk FROM m
 ORDER BY m.pk ASC;
 
 -- $1 = string "tenant-a"
--- $2 = int64 -535042981767373837
--- $3 = float64 140
--- $4 = int64 21
+-- $2 = []int64 [-1624964278906272254]
+-- $3 = int64 6055789736764408214
+-- $4 = float64 140
+-- $5 = int64 21

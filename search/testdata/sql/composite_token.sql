@@ -2,12 +2,15 @@
 -- sort keys 0, total false, reversed false
 WITH m AS (SELECT r.pk, r.id, r.version_id, r.last_updated, r.content
   FROM "observation" r
-  WHERE r.tenant_id = $1 AND NOT r.deleted AND EXISTS (SELECT 1 FROM "observation_tok" x1 WHERE x1.tenant_id = $1 AND x1.pk = r.pk AND x1.h = ANY($2))
+  WHERE r.tenant_id = $1 AND NOT r.deleted AND ((EXISTS (SELECT 1 FROM "observation_tok" x1 WHERE x1.tenant_id = $1 AND x1.pk = r.pk AND x1.h = ANY($2)) AND EXISTS (SELECT 1 FROM "observation_tok" x2 WHERE x2.tenant_id = $1 AND x2.pk = r.pk AND x2.h = ANY($3))) OR (EXISTS (SELECT 1 FROM "observation_tok" x3 WHERE x3.tenant_id = $1 AND x3.pk = r.pk AND x3.h = ANY($4)) AND EXISTS (SELECT 1 FROM "observation_tok" x4 WHERE x4.tenant_id = $1 AND x4.pk = r.pk AND x4.h = ANY($5))))
   ORDER BY r.pk ASC
-  LIMIT $3)
+  LIMIT $6)
 SELECT 'match' AS mode, 'Observation' AS type, m.id, m.version_id, m.last_updated, m.content, m.pk FROM m
 ORDER BY m.pk ASC;
 
 -- $1 = string "tenant-a"
--- $2 = []int64 [4172729814678426172 5728985268228489607]
--- $3 = int64 21
+-- $2 = []int64 [-757136330325773941]
+-- $3 = []int64 [-171307216960047032]
+-- $4 = []int64 [-3942222351073014881]
+-- $5 = []int64 [4956899336612846214]
+-- $6 = int64 21

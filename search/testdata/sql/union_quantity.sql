@@ -1,0 +1,16 @@
+-- Observation?combo-value-quantity=gt140|http://unitsofmeasure.org|mm[Hg]
+-- sort keys 0, total false, reversed false
+WITH m AS (SELECT r.pk, r.id, r.version_id, r.last_updated, r.content
+  FROM "observation" r
+  WHERE r.tenant_id = $1 AND NOT r.deleted AND EXISTS (SELECT 1 FROM "observation_num" x1 WHERE x1.tenant_id = $1 AND x1.pk = r.pk AND ((x1.h = $2 AND x1.v > $3) OR (x1.h = $4 AND x1.v > $5)))
+  ORDER BY r.pk ASC
+  LIMIT $6)
+SELECT 'match' AS mode, 'Observation' AS type, m.id, m.version_id, m.last_updated, m.content, m.pk FROM m
+ORDER BY m.pk ASC;
+
+-- $1 = string "tenant-a"
+-- $2 = int64 -2387136635470081320
+-- $3 = float64 140
+-- $4 = int64 6055789736764408214
+-- $5 = float64 140
+-- $6 = int64 21
