@@ -6,7 +6,7 @@
 # It generates a seeded dataset once (kept under .data/bench/), imports it
 # into its own tenant unless the server holds it already (the import is
 # rerun-safe), then runs every scenario at every concurrency and writes
-# bench/results/<date>-<commit>.{json,md,svg}.
+# bench/results/<date>-<commit>-<tier>.{json,md,svg} (tier: 10k, 100k, ...).
 #
 # Environment (defaults in brackets):
 #   BENCH_URL [http://localhost:8080/fhir]  BENCH_TENANT [bench]
@@ -23,6 +23,8 @@ PATIENTS=${BENCH_PATIENTS:-10000}
 SEED=${BENCH_SEED:-1}
 DATA=${BENCH_DATA:-.data/bench/$PATIENTS-$SEED}
 BIN=${BENCH_BIN:-bin/fhird}
+# The tier names the results: 10k for 10000 patients, 2500 for 2500.
+if [ $((PATIENTS % 1000)) -eq 0 ]; then TAG=$((PATIENTS / 1000))k; else TAG=$PATIENTS; fi
 
 if ! curl -fsS -o /dev/null "$URL/metadata"; then
 	echo "bench: no FHIR server answers at $URL; start one with 'make run' in another terminal" >&2
@@ -55,5 +57,5 @@ if [ "$loaded" = no ]; then
 fi
 
 "$BIN" bench -url "$URL" -tenant "$TENANT" -c "${BENCH_C:-1,16,64}" -duration "${BENCH_DURATION:-10s}" \
-	-scenarios "${BENCH_SCENARIOS:-all}" -gen-patients "$PATIENTS" -gen-seed "$SEED" \
+	-scenarios "${BENCH_SCENARIOS:-all}" -gen-patients "$PATIENTS" -gen-seed "$SEED" -tag "$TAG" \
 	-dataset "fhird gen -patients $PATIENTS -seed $SEED ($(du -sh "$DATA" | cut -f1) of NDJSON)"

@@ -17,13 +17,16 @@ const SchemaVersion = 1
 // seconds as their names say, so the JSON reads without a Go duration
 // parser.
 type Result struct {
-	Version int            `json:"version"`
-	Date    time.Time      `json:"date"`
-	Commit  string         `json:"commit"`
-	Machine Machine        `json:"machine"`
-	Target  string         `json:"target"`
-	Tenant  string         `json:"tenant,omitempty"`
-	Dataset string         `json:"dataset,omitempty"`
+	Version int       `json:"version"`
+	Date    time.Time `json:"date"`
+	Commit  string    `json:"commit"`
+	Machine Machine   `json:"machine"`
+	Target  string    `json:"target"`
+	Tenant  string    `json:"tenant,omitempty"`
+	Dataset string    `json:"dataset,omitempty"`
+	// Tag names the run beside date and commit in the file names (a tier:
+	// "100k"), so that tiers measured on one commit keep their files.
+	Tag     string         `json:"tag,omitempty"`
 	WarmupS float64        `json:"warmup_s"`
 	Pools   map[string]int `json:"pools"`
 	Runs    []Run          `json:"runs"`
@@ -95,13 +98,18 @@ func toMS(l Latency) LatencyMS {
 	return LatencyMS{P50: f(l.P50), P95: f(l.P95), P99: f(l.P99), Max: f(l.Max)}
 }
 
-// Stem is the results' file name without extension: <YYYY-MM-DD>-<commit>.
+// Stem is the results' file name without extension:
+// <YYYY-MM-DD>-<commit>, then -<tag> when the result has one.
 func (r *Result) Stem() string {
 	c := r.Commit
 	if c == "" {
 		c = "unknown"
 	}
-	return r.Date.UTC().Format("2006-01-02") + "-" + c
+	stem := r.Date.UTC().Format("2006-01-02") + "-" + c
+	if r.Tag != "" {
+		stem += "-" + r.Tag
+	}
+	return stem
 }
 
 // ReadResult reads a results JSON file.

@@ -90,6 +90,18 @@ func TestWriteRoundTrip(t *testing.T) {
 	}
 }
 
+// TestStemTag: a tag keeps two tiers of one day and commit apart.
+func TestStemTag(t *testing.T) {
+	r := sampleResult()
+	if got := r.Stem(); got != "2026-11-24-abc1234" {
+		t.Errorf("Stem() = %q without a tag", got)
+	}
+	r.Tag = "100k"
+	if got := r.Stem(); got != "2026-11-24-abc1234-100k" {
+		t.Errorf("Stem() = %q with tag 100k", got)
+	}
+}
+
 func TestReadResultRejectsAnotherVersion(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "r.json")
 	if err := os.WriteFile(p, []byte(`{"version": 99}`), 0o644); err != nil {

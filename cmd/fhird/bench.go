@@ -23,11 +23,11 @@ import (
 
 // benchFlags are the options of fhird bench.
 type benchFlags struct {
-	url, tenant, scenarios, conc, rate, out, dataset, metrics, commit string
-	duration, warmup                                                  time.Duration
-	floor                                                             bool
-	sample, genPatients                                               int
-	seed, genSeed                                                     uint64
+	url, tenant, scenarios, conc, rate, out, dataset, metrics, commit, tag string
+	duration, warmup                                                       time.Duration
+	floor                                                                  bool
+	sample, genPatients                                                    int
+	seed, genSeed                                                          uint64
 }
 
 func parseBenchFlags(c *config, args []string) (*benchFlags, error) {
@@ -35,7 +35,7 @@ func parseBenchFlags(c *config, args []string) (*benchFlags, error) {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: fhird bench [flags]\n       fhird bench plot <results.json>\n\n"+
-			"Runs load scenarios against a running FHIR server and writes <out>/<date>-<commit>.{json,md,svg}.\n"+
+			"Runs load scenarios against a running FHIR server and writes <out>/<date>-<commit>[-<tag>].{json,md,svg}.\n"+
 			"The floor connects through FHIR_APP_DATABASE_URL and shapes its SQL with the FHIR_DEFAULT_COUNT,\n"+
 			"FHIR_MAX_COUNT and FHIR_SEARCH_* settings, which should be the server's.\n\nScenarios: %s\n\n",
 			strings.Join(load.Names(), ", "))
@@ -51,6 +51,7 @@ func parseBenchFlags(c *config, args []string) (*benchFlags, error) {
 	fs.BoolVar(&f.floor, "floor", true, "measure the floor: the server's SQL straight through pgx")
 	fs.StringVar(&f.out, "out", "bench/results", "directory of the results")
 	fs.StringVar(&f.dataset, "dataset", "", "description of the loaded data, recorded in the results")
+	fs.StringVar(&f.tag, "tag", "", "name added to the results' file names, <date>-<commit>-<tag> (e.g. the tier: 100k)")
 	fs.StringVar(&f.metrics, "metrics", "", "server's Prometheus endpoint (default: scheme://host/metrics of -url; off: none)")
 	fs.StringVar(&f.commit, "commit", "", "commit recorded in the results (default: the binary's or git's)")
 	fs.IntVar(&f.sample, "sample", 500, "resources sampled per type")
@@ -145,7 +146,7 @@ func benchCmd(ctx context.Context, c *config, log *slog.Logger, args []string) e
 	if res == nil {
 		return err
 	}
-	res.Commit, res.Dataset = f.commitOrDefault(), f.dataset
+	res.Commit, res.Dataset, res.Tag = f.commitOrDefault(), f.dataset, f.tag
 	paths, werr := load.Write(f.out, res)
 	for _, p := range paths {
 		fmt.Println(p)
