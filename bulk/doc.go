@@ -8,8 +8,10 @@
 // load. A batch is written whole or not at all, so an interrupted import
 // leaves only whole batches behind, and since the store skips resources
 // that exist already, running the same import again is safe: it loads
-// what is missing and counts the rest as skipped (every line is read and
-// validated again; there is no checkpoint).
+// what is missing and counts the rest as skipped. The database is the
+// checkpoint: a rerun asks it (Lister) which ids of each chunk of lines
+// are stored and skips those without validating them, until a stretch of
+// a file holds none; every line is still read.
 //
 // Invariant: the package knows nothing of the database; it depends on the
 // Loader interface only, and every line it reads ends up counted exactly

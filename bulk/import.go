@@ -22,6 +22,14 @@ type Loader interface {
 	Import(ctx context.Context, items []fhir.NewResource) (fhir.ImportResult, error)
 }
 
+// Lister is a Loader that can also tell which of a list of ids of a type
+// the tenant of ctx holds already; *store.Store is one. Import uses it, when
+// the loader is one, to skip the lines a resumed import stored before
+// without validating them.
+type Lister interface {
+	Existing(ctx context.Context, typ string, ids []string) (map[string]bool, error)
+}
+
 // Options tune an import; the zero value is usable.
 type Options struct {
 	// BatchSize is the number of resources per transaction (default 1000).

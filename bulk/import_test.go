@@ -14,6 +14,7 @@ import (
 
 	"github.com/fhirbase-go/fhird/bulk"
 	"github.com/fhirbase-go/fhird/fhir"
+	"github.com/fhirbase-go/fhird/store"
 	"github.com/fhirbase-go/fhird/store/storetest"
 )
 
@@ -212,4 +213,54 @@ func ownerCounts(t *testing.T, ownerURL, typ, tenant string) []int64 {
 		out = append(out, n)
 	}
 	return out
+}
+
+// counting passes batches to the store and counts the resources it was
+// given; Existing is the store's, so the import can resume.
+type counting struct {
+	*store.Store
+	given atomic.Int64
+}
+
+func (c *counting) Import(ctx context.Context, items []fhir.NewResource) (fhir.ImportResult, error) {
+	c.given.Add(int64(len(items)))
+	return c.Store.Import(ctx, items)
+}
+
+// TestResumedImportSkipsWhatItStoredBefore stops an import part way, then
+// runs it again: the rerun hands the loader only the lines the first run
+// did not store (it skips the others before validating them), reports
+// those as skipped, and the tenant ends up with every resource.
+func TestResumedImportSkipsWhatItStoredBefore(t *testing.T) {
+	db := storetest.Shared(t)
+	ctx, tenant := storetest.Tenant(t)
+	dir := t.TempDir()
+	synthetic(t, dir, 3000)
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	first := &cancelling{Loader: db.Store, n: 8, cancel: cancel}
+	if _, err := bulk.Import(cctx, first, []string{dir}, bulk.Options{BatchSize: 100, Workers: 2}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("first run: error %v, want cancelled", err)
+	}
+	stored := ownerCounts(t, db.OwnerURL, "patient", tenant)[0] + ownerCounts(t, db.OwnerURL, "observation", tenant)[0]
+	if stored == 0 || stored == 6000 {
+		t.Fatalf("first run stored %d of 6000 resources; the test needs a part", stored)
+	}
+
+	again := &counting{Store: db.Store}
+	rep, err := bulk.Import(ctx, again, []string{dir}, bulk.Options{BatchSize: 100, Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := again.given.Load(); got != 6000-stored {
+		t.Errorf("the rerun gave the loader %d resources, want the %d the first run had not stored", got, 6000-stored)
+	}
+	if rep.Loaded != 6000-stored || rep.Skipped != stored || rep.Bad != 0 {
+		t.Errorf("rerun report %+v, want %d loaded and %d skipped", rep, 6000-stored, stored)
+	}
+	for _, typ := range []string{"patient", "observation"} {
+		if n := ownerCounts(t, db.OwnerURL, typ, tenant)[0]; n != 3000 {
+			t.Errorf("%s: %d resources after the rerun, want 3000", typ, n)
+		}
+	}
 }

@@ -2,6 +2,7 @@ package bulk
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/fhirbase-go/fhird/fhir"
@@ -17,11 +18,21 @@ type item struct {
 }
 
 // parse validates the lines of each chunk and passes the good ones on;
-// bad ones are reported where they are found.
+// bad ones are reported where they are found, and those whose resource
+// the tenant holds already (see present) are counted as skipped.
 func (p *pipeline) parse(ctx context.Context, chunks <-chan chunk, out chan<- item) error {
 	for c := range chunks {
-		for _, l := range c.lines {
+		have, err := p.present(ctx, c)
+		if err != nil {
+			return err
+		}
+		for i, l := range c.lines {
 			p.lines.Add(1)
+			if have[i] {
+				p.skipped.Add(1)
+				p.done.Add(int64(l.size))
+				continue
+			}
 			if l.tooBig {
 				p.badLine(c.src, l.n, l.size, fmt.Sprintf("line longer than %d bytes", p.opts.MaxLineBytes))
 				continue
@@ -39,6 +50,67 @@ func (p *pipeline) parse(ctx context.Context, chunks <-chan chunk, out chan<- it
 		}
 	}
 	return ctx.Err()
+}
+
+// resumeWindow is how many chunks in a row of a file must hold no stored
+// resource before present stops asking: more than the lines that can be
+// in flight (parsers, the batch being filled, the batches loading), so
+// that an import resumed after a stop looks past the ragged end of what
+// it had committed.
+const resumeWindow = 64
+
+// present returns the indexes of the chunk's lines whose resource (by the
+// type and id the line names) the tenant holds already, when the loader
+// can tell (a Lister): a rerun then skips them without validating them,
+// which is most of the cost of a line. It asks the database once per
+// chunk, until resumeWindow chunks of the file in a row had none; the
+// loader skips present resources anyway, so this only saves work. A line
+// it cannot read the type and id of is left to the validation to report.
+func (p *pipeline) present(ctx context.Context, c chunk) (map[int]bool, error) {
+	lister, ok := p.loader.(Lister)
+	if !ok || c.src.fresh.Load() >= resumeWindow {
+		return nil, nil
+	}
+	byType := map[string][]string{}
+	at := map[string]int{}
+	for i, l := range c.lines {
+		var head struct {
+			ResourceType string `json:"resourceType"`
+			ID           string `json:"id"`
+		}
+		if l.tooBig || json.Unmarshal(l.body, &head) != nil || head.ID == "" || (c.src.want != "" && head.ResourceType != c.src.want) {
+			continue
+		}
+		if _, ok := fhir.LookupType(head.ResourceType); !ok {
+			continue
+		}
+		key := head.ResourceType + "/" + head.ID
+		if _, dup := at[key]; !dup {
+			at[key] = i
+			byType[head.ResourceType] = append(byType[head.ResourceType], head.ID)
+		}
+	}
+	have := map[int]bool{}
+	for typ, ids := range byType {
+		known, err := lister.Existing(ctx, typ, ids)
+		if err != nil {
+			if fatal(ctx, err) {
+				return nil, err
+			}
+			continue
+		}
+		for id := range known {
+			if i, ok := at[typ+"/"+id]; ok {
+				have[i] = true
+			}
+		}
+	}
+	if len(have) == 0 {
+		c.src.fresh.Add(1)
+	} else {
+		c.src.fresh.Store(0)
+	}
+	return have, nil
 }
 
 // parseLine validates one line as a resource this server stores, with an

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync/atomic"
 )
 
 // source is one NDJSON file to read.
@@ -20,6 +21,9 @@ type source struct {
 	// want is the resource type the file name announces ("Patient" for
 	// Patient.ndjson or Patient.003.ndjson), "" when it names none.
 	want string
+	// fresh counts the file's chunks in a row that held no stored
+	// resource (see pipeline.present).
+	fresh atomic.Int32
 }
 
 // listFiles expands paths into the files to read, in order: a file as

@@ -45,6 +45,28 @@ func (s *Store) Import(ctx context.Context, items []fhir.NewResource) (res fhir.
 	return res, nil
 }
 
+// Existing returns which of ids the tenant holds as resources of typ,
+// deleted ones included (Import skips those too): an import that resumes
+// asks it before validating lines it would only skip.
+func (s *Store) Existing(ctx context.Context, typ string, ids []string) (have map[string]bool, err error) {
+	defer wrapf(&err, "store.Existing(%s, %d ids)", typ, len(ids))
+	st, _, err := s.lookup(typ)
+	if err != nil {
+		return nil, err
+	}
+	have = map[string]bool{}
+	err = s.run(ctx, func(b *pgx.Batch) { b.Queue(st.existing, tenantOf(ctx), ids) }, func(br pgx.BatchResults) error {
+		rows, err := br.Query()
+		if err != nil {
+			return err
+		}
+		var id string
+		_, err = pgx.ForEachRow(rows, []any{&id}, func() error { have[id] = true; return nil })
+		return err
+	})
+	return have, err
+}
+
 // staged is one import item prepared for storage.
 type staged struct {
 	t *fhir.ResourceType

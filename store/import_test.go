@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/url"
 	"slices"
 	"strings"
@@ -133,6 +134,15 @@ func TestImportedResourcesAreFoundOnlyInTheirTenant(t *testing.T) {
 	}
 	if _, err := st.Read(ctxB, "Patient", "p1"); fhir.KindOf(err) != fhir.KindNotFound {
 		t.Errorf("read from another tenant: %v, want not found", err)
+	}
+	// Existing, which a resumed import asks, sees the tenant's ids only.
+	for _, c := range []struct {
+		ctx  context.Context
+		want map[string]bool
+	}{{ctxA, map[string]bool{"p1": true}}, {ctxB, map[string]bool{}}} {
+		if got, err := st.Existing(c.ctx, "Patient", []string{"p1", "p2"}); err != nil || !maps.Equal(got, c.want) {
+			t.Errorf("Existing(p1, p2): %v %v, want %v", got, err, c.want)
+		}
 	}
 }
 

@@ -25,6 +25,7 @@ import (
 type statements struct {
 	create, upsert, updateIfMatch, delete string
 	read, vread, history, typeHistory     string
+	existing                              string // the ids of a list that the tenant holds
 	historyBranch                         string // this type's part of system history
 }
 
@@ -37,6 +38,7 @@ func newStatements(t *fhir.ResourceType) *statements {
 		delete:        deleteSQL(n),
 		read: `SELECT version_id, last_updated, deleted, content FROM ` + n.main +
 			` WHERE tenant_id = $1 AND id = $2`,
+		existing: `SELECT id FROM ` + n.main + ` WHERE tenant_id = $1 AND id = ANY($2)`,
 		vread: `SELECT version_id, last_updated, deleted, method, content FROM ` + n.history +
 			` WHERE tenant_id = $1 AND id = $2 AND version_id = $3`,
 		history: `SELECT id, version_id, last_updated, deleted, method, content FROM ` + n.history +

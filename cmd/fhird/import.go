@@ -22,7 +22,8 @@ tenant. A PATH is a file or a directory, whose *.ndjson files are loaded in
 name order. A file named <Type>.ndjson (or <Type>.<anything>.ndjson) must
 hold resources of that type only. Resources whose type and id exist already
 are skipped, so running the same import again is safe and loads only what
-is missing.
+is missing: an import stopped part way resumes by running it again, and
+the lines it had stored are skipped without being validated again.
 
 Bad lines (not JSON, invalid, no id, wrong type) are reported on stderr as
 file:line: message and counted; they do not stop the load and do not make
