@@ -149,18 +149,22 @@ func grantAppRole(ctx context.Context, ownerURL, role string) error {
 	return nil
 }
 
-// Analyze refreshes the planner's statistics of every table, as the owner
-// (the server role may not): after a bulk import the tables have grown by
-// more than autovacuum has caught up with, and plans made on the old
-// statistics (generic plans especially, see search.Statement) can be far
-// off until it does.
-func Analyze(ctx context.Context, ownerURL string) (err error) {
-	defer wrapf(&err, "store.Analyze")
+// VacuumAnalyze vacuums every table and refreshes the planner's
+// statistics, as the owner (the server role may not). After a bulk import
+// the tables have grown by more than autovacuum has caught up with (or
+// autovacuum is off): plans made on the old statistics (generic plans
+// especially, see search.Statement) can be far off, and until a VACUUM
+// marks the new pages all-visible every index-only scan of an index table
+// still reads the heap, and the first reads of each row write its hint
+// bits. VACUUM skips the pages already all-visible, so its cost is that
+// of the pages the import wrote.
+func VacuumAnalyze(ctx context.Context, ownerURL string) (err error) {
+	defer wrapf(&err, "store.VacuumAnalyze")
 	conn, err := pgx.Connect(ctx, ownerURL)
 	if err != nil {
 		return err
 	}
 	defer conn.Close(ctx)
-	_, err = conn.Exec(ctx, "ANALYZE")
+	_, err = conn.Exec(ctx, "VACUUM (ANALYZE)")
 	return err
 }

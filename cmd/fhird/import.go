@@ -79,10 +79,10 @@ func runImport(ctx context.Context, c *config, log *slog.Logger, args []string, 
 	}
 	if rep.Loaded > 0 {
 		start := time.Now()
-		if err := store.Analyze(ctx, c.DatabaseURL); err != nil {
-			log.Warn("statistics not refreshed; autovacuum will", slog.String("error", err.Error()))
+		if err := store.VacuumAnalyze(ctx, c.DatabaseURL); err != nil {
+			log.Warn("tables not vacuumed nor statistics refreshed; autovacuum will", slog.String("error", err.Error()))
 		} else {
-			log.Info("statistics refreshed (ANALYZE)", slog.Duration("took", time.Since(start)))
+			log.Info("tables vacuumed, statistics refreshed (VACUUM (ANALYZE))", slog.Duration("took", time.Since(start)))
 		}
 	}
 	return nil
