@@ -33,24 +33,15 @@ func (b *sqlBuilder) arg(v any) string {
 	return "$" + strconv.Itoa(len(b.args))
 }
 
-// inTexts returns the condition that col is one of vs: col = $n for one
-// value, col = ANY($n) for several. One value gets the plain equality
-// because a generic plan (see Statement.GenericPlan) may apply = ANY of a
-// parameter array as a filter instead of an index condition.
-func (b *sqlBuilder) inTexts(col string, vs []string) string {
+// eqAny returns the condition that col is one of vs, bound in b: col = $n
+// for one value, col = ANY($n) for several. One value gets the plain
+// equality because a generic plan (see Statement.GenericPlan) may apply
+// = ANY of a parameter array as a filter instead of an index condition.
+func eqAny[T any](b *sqlBuilder, col string, vs []T) string {
 	if len(vs) == 1 {
 		return col + " = " + b.arg(vs[0])
 	}
 	return col + " = ANY(" + b.arg(vs) + ")"
-}
-
-// hashIn returns the comparison of a hash column with hs, to be appended
-// to the column: " = $n" for one hash, " = ANY($n)" for several.
-func (b *sqlBuilder) hashIn(hs []int64) string {
-	if len(hs) == 1 {
-		return " = " + b.arg(hs[0])
-	}
-	return " = ANY(" + b.arg(hs) + ")"
 }
 
 // alias returns a table alias not used before in the statement: the prefix

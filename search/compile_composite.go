@@ -30,10 +30,7 @@ func (c *compiler) composite(p *Param, t *fhir.ResourceType, res string) (string
 			return "", compileInvalid(p, "value of %q needs 2 components separated by $", paramName(p))
 		}
 	}
-	switch s := index.ShapeOf(t, p.Def.Code); {
-	case s.Members != nil:
-		return c.union(p, t, res, s.Members)
-	case s.Conjunction:
+	if index.ShapeOf(t, p.Def.Code).Conjunction {
 		return c.conjunction(p, t, res)
 	}
 	switch second {

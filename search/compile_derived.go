@@ -12,7 +12,8 @@ import (
 // looked up in its members' rows, and a root composite (Observation
 // code-value-quantity) is the conjunction of its components' parameters
 // on the same resource. Tokens and quantities of a union stay one lookup,
-// with the members' hashes in one = ANY; other kinds OR one lookup per
+// with the members' hashes in one = ANY; other kinds (param dispatches
+// them to union, composites included) are a UNION ALL of one lookup per
 // member.
 
 // hashCodes returns the codes whose hashes a token, number or quantity

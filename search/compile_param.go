@@ -115,7 +115,7 @@ func (c *compiler) idCond(p *Param, res string) (string, error) {
 	for i, v := range p.Values {
 		ids[i] = v.Raw
 	}
-	cond := c.b.inTexts(res+".id", ids)
+	cond := eqAny(c.b, res+".id", ids)
 	if p.Modifier == ModNot {
 		return "NOT (" + cond + ")", nil
 	}
@@ -230,16 +230,16 @@ func normalizedValues(vs []Value) []string {
 // successor(prefix) on the (tenant_id, h, norm, pk) index. An empty
 // prefix matches every value of the parameter.
 func (c *compiler) strPrefix(t *fhir.ResourceType, res string, hs []int64, prefixes []string) (string, error) {
-	hc := c.b.hashIn(hs)
 	return c.indexExists(t, tabStr, res, func(x string) (string, error) {
+		h := eqAny(c.b, x+".h", hs)
 		if slices.Contains(prefixes, "") {
-			return x + ".h" + hc, nil
+			return h, nil
 		}
 		alts := make([]string, len(prefixes))
 		for i, v := range prefixes {
 			alts[i] = c.prefixRange(x+".norm", v)
 		}
-		return sqlAnd(x+".h"+hc, sqlOr(alts...)), nil
+		return sqlAnd(h, sqlOr(alts...)), nil
 	})
 }
 

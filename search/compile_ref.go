@@ -73,10 +73,10 @@ func (c *compiler) refTargets(p *Param, x string) string {
 	}
 	alts := make([]string, 0, len(groups)+1)
 	for _, g := range groups {
-		alts = append(alts, x+".target_type = "+c.b.arg(g.typ)+" AND "+c.b.inTexts(x+".target_id", g.ids))
+		alts = append(alts, x+".target_type = "+c.b.arg(g.typ)+" AND "+eqAny(c.b, x+".target_id", g.ids))
 	}
 	if len(bare) > 0 {
-		cond := c.b.inTexts(x+".target_id", bare)
+		cond := eqAny(c.b, x+".target_id", bare)
 		if p.TargetType != "" {
 			cond += " AND " + x + ".target_type = " + c.b.typeName(p.TargetType)
 		}

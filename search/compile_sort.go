@@ -94,7 +94,7 @@ func (c *compiler) sortCol(k SortKey) (sortCol, error) {
 	}
 	kn, x := c.b.alias("k"), c.b.alias("x")
 	join := "\n  CROSS JOIN LATERAL (SELECT " + agg + "(" + x + "." + col + ") AS v FROM " + tableName(c.q.Type, tab) + " " + x +
-		" WHERE " + sqlAnd(x+".tenant_id = "+tenantArg, x+".pk = r.pk", x+".h"+c.b.hashIn(hashesOf(c.q.Type, k.Def, hash))) + ") " + kn
+		" WHERE " + sqlAnd(x+".tenant_id = "+tenantArg, x+".pk = r.pk", eqAny(c.b, x+".h", hashesOf(c.q.Type, k.Def, hash))) + ") " + kn
 	return sortCol{expr: kn + ".v", join: join, cast: cast, desc: k.Desc, nullable: true}, nil
 }
 

@@ -94,7 +94,7 @@ func deriveShapes(t *fhir.ResourceType) map[string]Shape {
 	}
 	for i := range t.Params {
 		p := &t.Params[i]
-		if p.Type == fhir.ParamComposite && p.Expression == t.Name && out[p.Code].Members == nil && componentsAreParams(t, p) {
+		if p.Type == fhir.ParamComposite && p.Expression == t.Name && componentsAreParams(t, p) {
 			out[p.Code] = Shape{Conjunction: true}
 		}
 	}
