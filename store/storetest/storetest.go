@@ -42,7 +42,7 @@ func adminURL() string {
 	if u := os.Getenv("FHIR_TEST_DATABASE_URL"); u != "" {
 		return u
 	}
-	return "postgres://postgres@127.0.0.1:5432/postgres"
+	return "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
 }
 
 // Main runs the package's tests and drops the database afterwards. Use it
