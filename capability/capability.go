@@ -51,7 +51,7 @@ func Build(o Options) ([]byte, error) {
 			"searchParam": []any{
 				map[string]any{"name": "_sort", "type": "special", "documentation": "Several keys, - for descending; ties broken by creation order."},
 				map[string]any{"name": "_count", "type": "number"},
-				map[string]any{"name": "_total", "type": "token", "documentation": "none (default) or accurate; estimate is treated as none."},
+				map[string]any{"name": "_total", "type": "token", "documentation": "accurate and estimate both give the exact count on every page; with none (the default) a first page that holds every match still carries its total."},
 				map[string]any{"name": "_summary", "type": "token"},
 				map[string]any{"name": "_elements", "type": "string"},
 			},

@@ -46,8 +46,9 @@ import (
 // With TotalAccurate the last column is the count of all matches (keyset
 // and limit left out). It rides on the rows, so a page without rows
 // carries no total: on the first page that means 0, past the end the
-// caller may run CompileCount. TotalEstimate is treated as TotalNone for
-// now.
+// caller may run CompileCount. TotalEstimate is answered like
+// TotalAccurate: the exact count is the best estimate, and costs what an
+// accurate total costs.
 func Compile(q *Query, tenant string, after *After) (Statement, error) {
 	c, err := newCompiler(q, tenant)
 	if err != nil {
@@ -144,7 +145,7 @@ func (c *compiler) page(filter string, keys []sortCol, after *After) (Statement,
 	inc := c.includeCTEs(keys, backward, count)
 	sb.WriteString(inc)
 	total := ""
-	if c.q.Total == TotalAccurate {
+	if c.q.Total != TotalNone {
 		total = ", (" + c.countSQL(filter) + ") AS total"
 	}
 	sb.WriteString("\n" + c.finalSelect(keys, backward, inc != "", total))

@@ -11,6 +11,7 @@ type Page struct {
 	// follows; Prev is the position before the first match when the page
 	// is not the first.
 	Next, Prev *After
-	// Total is the number of matches when it was asked for (-1 otherwise).
+	// Total is the number of matches when it was asked for or the first
+	// page holds them all; -1 otherwise.
 	Total int64
 }

@@ -54,6 +54,16 @@ func TestSearchBundle(t *testing.T) {
 	if self := links(b)["self"]; self != "http://fhir.test/fhir/Patient?name=jose" {
 		t.Errorf("self link %q", self)
 	}
+	if b["total"] != float64(1) {
+		t.Errorf("a single page of every match: total %v, want 1", b["total"])
+	}
+	b = c.do("GET", "/fhir/Observation?_count=2&_total=estimate").want(t, 200).json(t)
+	if b["total"] != float64(3) || len(b["entry"].([]any)) != 2 {
+		t.Errorf("_total=estimate: total %v, want 3 over %d entries", b["total"], len(b["entry"].([]any)))
+	}
+	if b = c.do("GET", "/fhir/Observation?_count=2").want(t, 200).json(t); b["total"] != nil {
+		t.Errorf("a first page of some matches, no _total: total %v, want none", b["total"])
+	}
 	b = c.do("GET", "/fhir/Observation?subject=Patient/p1&_sort=-date&_include=Observation:subject&_total=accurate").want(t, 200).json(t)
 	if got := strings.Join(matchIDs(t, b, "match"), ","); got != "o2,o1" {
 		t.Errorf("matches %s, want o2,o1", got)

@@ -30,6 +30,11 @@ func (s *Store) Search(ctx context.Context, q *search.Query, after *search.After
 		return nil, err
 	}
 	p, err = pageOf(q, after, st, rows)
+	if err == nil && p.Total < 0 && after == nil && p.Next == nil {
+		// The first page holds every match: its total is known without a
+		// count, whatever _total asked for.
+		p.Total = int64(len(p.Matches))
+	}
 	if err == nil && st.HasTotal && p.Total < 0 {
 		// A page past the end has no row to carry the total.
 		p.Total, err = s.Count(ctx, q)

@@ -445,7 +445,13 @@ func (r *scriptRunner) query(q *scriptQuery) {
 		r.fail(q, text, "with _count=2: unexpected error: %v", err)
 		return
 	}
-	r.compare(q, text, " (run again with _count=2)", out)
+	paged := *q
+	if params.Get("_total") == "" {
+		// Without _total a total comes only with a page that holds every
+		// match, which two at a time need not be.
+		paged.hasTotal = false
+	}
+	r.compare(&paged, text, " (run again with _count=2)", out)
 }
 
 // checkKnownIDs flags expectations that name resources the script never
@@ -582,6 +588,9 @@ func (r *scriptRunner) pages(q *search.Query, out *outcome) error {
 		}
 		for _, inc := range p.Included {
 			includes[inc.Type+"/"+inc.ID] = true
+		}
+		if after == nil && p.Next == nil && p.Total != int64(len(ids)) {
+			problem("the only page has %d matches and total %d", len(ids), p.Total)
 		}
 		pages = append(pages, ids)
 		out.totals = append(out.totals, p.Total)
