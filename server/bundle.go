@@ -112,7 +112,37 @@ func (s *Server) readBundle(c *gin.Context) (*bundleIn, error) {
 		return nil, fhir.Errorf(fhir.KindTooCostly, fhir.IssueTooCostly,
 			"the Bundle has %d entries; this server takes at most %d", len(in.Entry), s.cfg.MaxBundleEntries).At("Bundle.entry")
 	}
-	return &in, nil
+	return &in, uniqueFullURLs(in.Entry)
+}
+
+// uniqueFullURLs checks invariant bdl-7: a fullUrl names one entry, unless
+// the entries that share it hold different versions (meta.versionId).
+func uniqueFullURLs(entries []entryIn) error {
+	seen := map[string][]int{}
+	for i, e := range entries {
+		if e.FullURL == "" {
+			continue
+		}
+		for _, j := range seen[e.FullURL] {
+			if v := versionOf(e.Resource); v == "" || v == versionOf(entries[j].Resource) {
+				return fhir.Errorf(fhir.KindInvalid, fhir.IssueInvariant,
+					"entries %d and %d have the same fullUrl %q (bdl-7: fullUrl must be unique in a bundle, or else entries with the same fullUrl must have different meta.versionId)",
+					j, i, e.FullURL).At(fmt.Sprintf("Bundle.entry[%d].fullUrl", i))
+			}
+		}
+		seen[e.FullURL] = append(seen[e.FullURL], i)
+	}
+	return nil
+}
+
+func versionOf(raw json.RawMessage) string {
+	var r struct {
+		Meta struct {
+			VersionID string `json:"versionId"`
+		} `json:"meta"`
+	}
+	_ = json.Unmarshal(raw, &r) // an invalid resource fails validation later
+	return r.Meta.VersionID
 }
 
 // entryResponse is the response entry of one processed op.
@@ -171,10 +201,34 @@ func entryError(i int, method string, err error) error {
 		return err
 	}
 	out := &fhir.Error{Kind: fe.Kind, Err: fe.Err}
+	entry := fmt.Sprintf("Bundle.entry[%d]", i)
 	for _, is := range fe.Issues {
-		is.Diagnostics = fmt.Sprintf("Bundle.entry[%d] (%s): %s", i, method, is.Diagnostics)
-		is.Expression = append([]string{fmt.Sprintf("Bundle.entry[%d]", i)}, is.Expression...)
+		is.Diagnostics = fmt.Sprintf("%s (%s): %s", entry, method, is.Diagnostics)
+		is.Expression = inEntry(entry, is.Expression)
 		out.Issues = append(out.Issues, is)
+	}
+	return out
+}
+
+// inEntry rebases the expressions of an entry's issue onto the entry:
+// Patient.active becomes Bundle.entry[i].resource.active. Expressions not
+// rooted at a resource (a search parameter of the entry's url) are not
+// paths in the Bundle; the entry itself stands for them.
+func inEntry(entry string, exprs []string) []string {
+	var out []string
+	for _, e := range exprs {
+		root, rest, _ := strings.Cut(e, ".")
+		if i := strings.IndexByte(root, '['); i >= 0 {
+			root, rest = root[:i], e[i:]
+		} else if rest != "" {
+			rest = "." + rest
+		}
+		if _, ok := fhir.LookupType(root); ok {
+			out = append(out, entry+".resource"+rest)
+		}
+	}
+	if len(out) == 0 {
+		out = []string{entry}
 	}
 	return out
 }

@@ -109,6 +109,9 @@ func (s *Server) updateIf(ctx context.Context, t *fhir.ResourceType, cond string
 				out = result{status: http.StatusCreated, res: r, info: createdInfo(r)}
 				return err
 			}
+			if err := s.unclaimed(ctx, t, bodyID, cond); err != nil {
+				return err
+			}
 			out, err = s.updateByID(ctx, t, bodyID, res, ifMatch)
 			return err
 		case 1:
@@ -128,6 +131,23 @@ func (s *Server) updateIf(ctx context.Context, t *fhir.ResourceType, cond string
 	return out, err
 }
 
+// unclaimed checks the id in the body of a conditional update that matched
+// nothing: the update creates the resource of that id, and must not
+// replace a resource the condition did not select (409 when one exists; a
+// deleted one may be created again).
+func (s *Server) unclaimed(ctx context.Context, t *fhir.ResourceType, id, cond string) error {
+	_, err := s.repo.Read(ctx, t.Name, id)
+	if err == nil {
+		return fhir.Errorf(fhir.KindConflict, fhir.IssueConflict,
+			"%s?%s matches no resource, and %s/%s, which it does not match, exists: a conditional update that matches nothing creates a resource and does not replace another",
+			t.Name, cond, t.Name, id).At(t.Name + ".id")
+	}
+	if k := fhir.KindOf(err); k == fhir.KindNotFound || k == fhir.KindGone {
+		return nil
+	}
+	return err
+}
+
 // updateByID is update (PUT [type]/[id]); res's id must be id or absent.
 func (s *Server) updateByID(ctx context.Context, t *fhir.ResourceType, id string, res map[string]any, ifMatch int64) (result, error) {
 	res["id"] = id
@@ -145,33 +165,52 @@ func (s *Server) updateByID(ctx context.Context, t *fhir.ResourceType, id string
 // unless the server allows multiple deletes (then at most MaxCount); no
 // match is not an error.
 func (s *Server) deleteIf(ctx context.Context, t *fhir.ResourceType, cond string) (out result, err error) {
+	err = s.tx.Transact(ctx, func(ctx context.Context) error {
+		ids, err := s.deleteMatches(ctx, t, cond)
+		if err == nil {
+			out, err = s.deleteEach(ctx, t, cond, ids)
+		}
+		return err
+	})
+	return out, err
+}
+
+// deleteMatches returns the ids of the resources a conditional delete
+// deletes, within the limit deleteIf describes; call it inside Transact.
+func (s *Server) deleteMatches(ctx context.Context, t *fhir.ResourceType, cond string) ([]string, error) {
 	limit := 1
 	if s.cfg.ConditionalDeleteMultiple {
 		limit = s.cfg.MaxCount
 	}
-	err = s.tx.Transact(ctx, func(ctx context.Context) error {
-		found, err := s.match(ctx, t, cond, limit)
+	found, err := s.match(ctx, t, cond, limit)
+	if err != nil {
+		return nil, err
+	}
+	if len(found) > limit {
+		if limit == 1 {
+			return nil, multipleMatches(t, cond)
+		}
+		return nil, fhir.Errorf(fhir.KindTooCostly, fhir.IssueTooCostly,
+			"the condition %s?%s matches more than %d resources; delete them in parts", t.Name, cond, limit)
+	}
+	ids := make([]string, len(found))
+	for i, f := range found {
+		ids[i] = f.ID
+	}
+	return ids, nil
+}
+
+// deleteEach deletes the matches of a conditional delete.
+func (s *Server) deleteEach(ctx context.Context, t *fhir.ResourceType, cond string, ids []string) (result, error) {
+	out := result{status: http.StatusNoContent, info: "no " + t.Name + " matches " + cond + "; nothing was deleted"}
+	for _, id := range ids {
+		r, err := s.repo.Delete(ctx, t.Name, id, 0)
 		if err != nil {
-			return err
+			return result{}, err
 		}
-		if len(found) > limit {
-			if limit == 1 {
-				return multipleMatches(t, cond)
-			}
-			return fhir.Errorf(fhir.KindTooCostly, fhir.IssueTooCostly,
-				"the condition %s?%s matches more than %d resources; delete them in parts", t.Name, cond, limit)
-		}
-		out = result{status: http.StatusNoContent, info: "no " + t.Name + " matches " + cond + "; nothing was deleted"}
-		for _, f := range found {
-			r, err := s.repo.Delete(ctx, t.Name, f.ID, 0)
-			if err != nil {
-				return err
-			}
-			out = result{status: http.StatusNoContent, res: r, info: itoa(int64(len(found))) + " " + t.Name + " deleted"}
-		}
-		return nil
-	})
-	return out, err
+		out = result{status: http.StatusNoContent, res: r, info: itoa(int64(len(ids))) + " " + t.Name + " deleted"}
+	}
+	return out, nil
 }
 
 func staleVersion(t *fhir.ResourceType, id string, v int64) error {

@@ -17,10 +17,11 @@ import (
 // round trip. The first failure returns, which rolls the whole transaction
 // back.
 func (s *Server) transaction(ctx context.Context, ops []*op) error {
-	if err := s.runPhase(ctx, ops, http.MethodDelete); err != nil {
+	deleted, err := s.deletePhase(ctx, ops)
+	if err != nil {
 		return err
 	}
-	targets, err := s.resolveTargets(ctx, ops)
+	targets, err := s.resolveTargets(ctx, ops, deleted)
 	if err != nil {
 		return err
 	}
@@ -125,14 +126,65 @@ func (s *Server) runPhase(ctx context.Context, ops []*op, method string) error {
 	return nil
 }
 
+// deletePhase carries out the DELETE entries and maps the resources they
+// deleted to the entries. Every condition is matched before anything is
+// deleted, so that two entries naming the same resource (by url or as a
+// match) fail the transaction: resource identities must not overlap among
+// the deletes, creates and updates of a transaction.
+func (s *Server) deletePhase(ctx context.Context, ops []*op) (map[string]int, error) {
+	by := map[string]int{}
+	matches := map[*op][]string{}
+	for _, o := range ops {
+		if o.method != http.MethodDelete {
+			continue
+		}
+		ids := []string{o.id}
+		if o.cond != "" {
+			var err error
+			if ids, err = s.deleteMatches(ctx, o.t, o.cond); err != nil {
+				return nil, entryError(o.index, o.method, err)
+			}
+			matches[o] = ids
+		}
+		for _, id := range ids {
+			ref := o.t.Name + "/" + id
+			if prev, dup := by[ref]; dup {
+				return nil, entryError(o.index, o.method, overlap(ref, prev))
+			}
+			by[ref] = o.index
+		}
+	}
+	for _, o := range ops {
+		var err error
+		switch {
+		case o.method != http.MethodDelete:
+			continue
+		case o.cond != "":
+			if o.out, err = s.deleteEach(ctx, o.t, o.cond, matches[o]); err != nil {
+				return nil, entryError(o.index, o.method, err)
+			}
+		default:
+			if err = s.runEntry(ctx, o); err != nil {
+				return nil, err // runEntry names the entry
+			}
+		}
+	}
+	return by, nil
+}
+
+func overlap(ref string, prev int) error {
+	return fhir.Errorf(fhir.KindInvalid, fhir.IssueDuplicate,
+		"%s is deleted or written by entry %d already; a transaction may delete or write a resource once", ref, prev)
+}
+
 // resolveTargets decides the id every POST, PUT and PATCH entry will write
 // (a new one, the one in its url, or the one its condition matches) and returns
 // the map from the entries' fullUrls to Type/id. A conditional create that
 // matches becomes a no-op answering 200 with the match. Two entries that
-// would write the same resource fail the transaction.
-func (s *Server) resolveTargets(ctx context.Context, ops []*op) (map[string]string, error) {
+// would write the same resource, or write one a DELETE entry named
+// (written holds those), fail the transaction.
+func (s *Server) resolveTargets(ctx context.Context, ops []*op, written map[string]int) (map[string]string, error) {
 	targets := map[string]string{}
-	written := map[string]int{}
 	for _, o := range ops {
 		if o.method != http.MethodPost && o.method != http.MethodPut && o.method != http.MethodPatch {
 			continue
@@ -142,8 +194,7 @@ func (s *Server) resolveTargets(ctx context.Context, ops []*op) (map[string]stri
 		}
 		ref := o.t.Name + "/" + o.id
 		if prev, dup := written[ref]; dup && !o.skip {
-			return nil, entryError(o.index, o.method, fhir.Errorf(fhir.KindInvalid, fhir.IssueDuplicate,
-				"%s is written by entry %d already; a transaction may write a resource once", ref, prev))
+			return nil, entryError(o.index, o.method, overlap(ref, prev))
 		}
 		if !o.skip {
 			written[ref] = o.index
@@ -198,6 +249,9 @@ func (s *Server) resolveTarget(ctx context.Context, o *op) error {
 			}
 			o.id, o.ifMatch = found[0].ID, found[0].VersionID
 		case bodyID != "":
+			if err := s.unclaimed(ctx, o.t, bodyID, o.cond); err != nil {
+				return err
+			}
 			o.id = bodyID
 		default:
 			o.id = newID()

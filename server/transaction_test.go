@@ -507,3 +507,86 @@ func TestConditionalReferenceOutsideTransaction(t *testing.T) {
 		t.Errorf("%d observations stored, want 1", n)
 	}
 }
+
+// A conditional update that matches nothing creates; with an id in the body
+// it creates that resource, and refuses (409) when another resource, which
+// the condition did not match, has the id.
+func TestConditionalUpdateWithoutMatchDoesNotReplace(t *testing.T) {
+	c := testServer(t)
+	c.do("PUT", "/fhir/Patient/victim", `{"resourceType":"Patient","id":"victim","gender":"female"}`).want(t, 201)
+	miss := "/fhir/Patient?identifier=urn:s|nomatch"
+	body := `{"resourceType":"Patient","id":"victim","gender":"male"}`
+	c.do("PUT", miss, body).want(t, 409).outcome(t)
+	tx := `{"resourceType":"Bundle","type":"transaction","entry":[
+	 {"resource":` + body + `,"request":{"method":"PUT","url":"Patient?identifier=urn:s|nomatch"}}]}`
+	c.do("POST", "/fhir", tx).want(t, 409).outcome(t)
+	got := c.do("GET", "/fhir/Patient/victim").want(t, 200).json(t)
+	if got["gender"] != "female" || got["meta"].(map[string]any)["versionId"] != "1" {
+		t.Errorf("the unmatched resource changed: %v", got)
+	}
+	r := c.do("PUT", miss, `{"resourceType":"Patient","id":"fresh-id"}`).want(t, 201).json(t)
+	if r["id"] != "fresh-id" {
+		t.Errorf("created %v, want the body's free id fresh-id", r["id"])
+	}
+}
+
+// Resource identities must not overlap among the DELETE, POST and PUT/PATCH
+// entries of a transaction; nothing of a refused one is done.
+func TestTransactionOverlappingIdentities(t *testing.T) {
+	c := testServer(t)
+	id := c.create()
+	put := `{"resource":{"resourceType":"Patient","id":"` + id + `","active":true},"request":{"method":"PUT","url":"Patient/` + id + `"}}`
+	del := `{"request":{"method":"DELETE","url":"Patient/` + id + `"}}`
+	condDel := `{"request":{"method":"DELETE","url":"Patient?identifier=http://clinic.example.org/mrn|000123"}}`
+	for name, entries := range map[string]string{
+		"delete and put":                 del + "," + put,
+		"two deletes":                    del + "," + del,
+		"delete by url and by condition": del + "," + condDel,
+		"conditional delete and put":     condDel + "," + put,
+	} {
+		is := c.do("POST", "/fhir", `{"resourceType":"Bundle","type":"transaction","entry":[`+entries+`]}`).want(t, 400).outcome(t)
+		if !strings.Contains(is[0]["diagnostics"].(string), "Bundle.entry[1]") {
+			t.Errorf("%s: the outcome does not name the second entry: %v", name, is)
+		}
+	}
+	if v := c.do("GET", "/fhir/Patient/"+id).want(t, 200).json(t)["meta"].(map[string]any)["versionId"]; v != "1" {
+		t.Errorf("version %v after refused transactions", v)
+	}
+}
+
+// An entry's issue points into the Bundle: at the entry's resource when it
+// is about the resource, at the entry otherwise.
+func TestEntryIssueExpressions(t *testing.T) {
+	c := testServer(t)
+	for body, want := range map[string]string{
+		`{"resourceType":"Bundle","type":"transaction","entry":[{"request":{"method":"GET","url":"Patient"}},
+		  {"resource":{"resourceType":"Patient","gender":"robot"},"request":{"method":"POST","url":"Patient"}}]}`: "Bundle.entry[1].resource.gender",
+		`{"resourceType":"Bundle","type":"transaction","entry":[{"resource":{"resourceType":"Patient"}}]}`: "Bundle.entry[0]",
+	} {
+		is := c.do("POST", "/fhir", body).want(t, 400).outcome(t)
+		exprs, _ := is[0]["expression"].([]any)
+		if len(exprs) != 1 || exprs[0] != want {
+			t.Errorf("expression %v, want [%s]", is[0]["expression"], want)
+		}
+	}
+}
+
+// bdl-7: a fullUrl names one entry of a Bundle, unless the entries sharing
+// it hold different versions.
+func TestBundleFullURLsAreUnique(t *testing.T) {
+	c := testServer(t)
+	entry := `{"fullUrl":"urn:uuid:aaaaaaaa-0000-0000-0000-000000000002","resource":{"resourceType":"Patient"},"request":{"method":"POST","url":"Patient"}}`
+	for _, typ := range []string{"transaction", "batch"} {
+		is := c.do("POST", "/fhir", `{"resourceType":"Bundle","type":"`+typ+`","entry":[`+entry+`,`+entry+`]}`).want(t, 400).outcome(t)
+		if exprs, _ := is[0]["expression"].([]any); len(exprs) != 1 || exprs[0] != "Bundle.entry[1].fullUrl" {
+			t.Errorf("%s: expression %v", typ, is[0]["expression"])
+		}
+	}
+	if n := c.total("Patient"); n != 0 {
+		t.Errorf("%d patients stored by refused bundles", n)
+	}
+	versions := `{"resourceType":"Bundle","type":"batch","entry":[
+	 {"fullUrl":"http://other.example/Patient/x","resource":{"resourceType":"Patient","meta":{"versionId":"1"}},"request":{"method":"POST","url":"Patient"}},
+	 {"fullUrl":"http://other.example/Patient/x","resource":{"resourceType":"Patient","meta":{"versionId":"2"}},"request":{"method":"POST","url":"Patient"}}]}`
+	c.do("POST", "/fhir", versions).want(t, 200)
+}
