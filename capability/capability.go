@@ -105,9 +105,10 @@ func searchParams(t *fhir.ResourceType) []any {
 	return out
 }
 
-// includes lists the _include values of t: each reference parameter, and *.
+// includes lists the _include values of t: each reference parameter, and
+// the wildcard of t's (Type:*; a bare * is not an _include value of R4).
 func includes(t *fhir.ResourceType) []string {
-	out := []string{"*"}
+	out := []string{t.Name + ":*"}
 	for _, p := range t.Params {
 		if p.Type == fhir.ParamReference {
 			out = append(out, t.Name+":"+p.Code)

@@ -28,17 +28,30 @@ func (s *Server) searchType(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	params := c.Request.URL.Query()
-	if c.Request.Method == http.MethodPost {
-		if params, err = s.formParams(c, params); err != nil {
-			writeError(c, err)
-			return
-		}
+	params, err := s.searchParams(c)
+	if err != nil {
+		writeError(c, err)
+		return
 	}
 	s.runSearch(c, t, params, nil, t.Name)
 }
 
-// searchCompartment answers GET [base]/Patient/[id]/[type].
+// searchParams are the parameters of the query string, and of the form body
+// of POST _search. A query string that does not parse is refused rather than
+// read in part: a dropped pair would widen the search.
+func (s *Server) searchParams(c *gin.Context) (url.Values, error) {
+	params, err := url.ParseQuery(c.Request.URL.RawQuery)
+	if err != nil {
+		return nil, fhir.Errorf(fhir.KindInvalid, fhir.IssueStructure, "the query string is not valid: %v", err)
+	}
+	if c.Request.Method == http.MethodPost {
+		return s.formParams(c, params)
+	}
+	return params, nil
+}
+
+// searchCompartment answers GET [base]/Patient/[id]/[type] and POST
+// [base]/Patient/[id]/[type]/_search.
 func (s *Server) searchCompartment(c *gin.Context) {
 	c.Set(ctxInteraction, "search-compartment")
 	comp, id, err := s.target(c)
@@ -53,8 +66,12 @@ func (s *Server) searchCompartment(c *gin.Context) {
 		return
 	}
 	c.Set(ctxType, t.Name)
-	s.runSearch(c, t, c.Request.URL.Query(), &search.Compartment{Type: comp.Name, ID: id},
-		comp.Name+"/"+id+"/"+t.Name)
+	params, err := s.searchParams(c)
+	if err != nil {
+		writeError(c, err)
+		return
+	}
+	s.runSearch(c, t, params, &search.Compartment{Type: comp.Name, ID: id}, comp.Name+"/"+id+"/"+t.Name)
 }
 
 // formParams merges an application/x-www-form-urlencoded body into the URL

@@ -152,3 +152,57 @@ func TestSearchPostCompartmentSummary(t *testing.T) {
 		t.Errorf("_elements=status kept %v", res)
 	}
 }
+
+// A query string Go cannot parse (a bare ';', a bad escape) is refused:
+// dropping the pair would widen the search.
+func TestSearchMalformedQueryString(t *testing.T) {
+	c := testServer(t)
+	seed(c)
+	for _, q := range []string{"family=Bélanger;x", "name=%ZZ", "gender=female&name=Hans%ZZ"} {
+		c.do("GET", "/fhir/Patient?"+q).want(t, 400).outcome(t)
+		c.do("GET", "/fhir/Patient/p1/Observation?"+q).want(t, 400).outcome(t)
+	}
+	if ids := matchIDs(t, c.do("GET", "/fhir/Patient?family=B%C3%A9langer%3Bx").want(t, 200).json(t), "match"); len(ids) != 0 {
+		t.Errorf("an escaped ';' is part of the value: matched %v", ids)
+	}
+}
+
+func TestCompartmentSearchByPost(t *testing.T) {
+	c := testServer(t)
+	seed(c)
+	r := c.do("POST", "/fhir/Patient/p1/Observation/_search?_sort=date", "date=ge2024-02", "Content-Type: application/x-www-form-urlencoded")
+	if got := strings.Join(matchIDs(t, r.want(t, 200).json(t), "match"), ","); got != "o2" {
+		t.Errorf("POST Patient/p1/Observation/_search: %s, want o2", got)
+	}
+}
+
+// HEAD is answered wherever GET is, without a body.
+func TestHead(t *testing.T) {
+	c := testServer(t)
+	seed(c)
+	for _, p := range []string{"/fhir/metadata", "/fhir/Patient?name=jose", "/fhir/_history", "/fhir/Patient/_history",
+		"/fhir/Patient/p1", "/fhir/Patient/p1/_history", "/fhir/Patient/p1/_history/1", "/fhir/Patient/p1/Observation"} {
+		r := c.do("HEAD", p)
+		if r.StatusCode != 200 || len(r.body) != 0 || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/fhir+json") {
+			t.Errorf("HEAD %s: status %d, %d body bytes, Content-Type %q", p, r.StatusCode, len(r.body), r.Header.Get("Content-Type"))
+		}
+	}
+}
+
+// Every _include and _revinclude the CapabilityStatement lists is one the
+// search takes.
+func TestAdvertisedIncludesAreAccepted(t *testing.T) {
+	c := testServer(t)
+	cs := c.do("GET", "/fhir/metadata").want(t, 200).json(t)
+	for _, r := range cs["rest"].([]any)[0].(map[string]any)["resource"].([]any) {
+		res := r.(map[string]any)
+		for key, param := range map[string]string{"searchInclude": "_include", "searchRevInclude": "_revinclude"} {
+			vs, _ := res[key].([]any)
+			for _, v := range vs {
+				if r := c.do("GET", "/fhir/"+res["type"].(string)+"?"+param+"="+v.(string)); r.StatusCode != 200 {
+					t.Errorf("%s?%s=%s: status %d: %s", res["type"], param, v, r.StatusCode, r.body)
+				}
+			}
+		}
+	}
+}

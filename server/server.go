@@ -89,28 +89,31 @@ func New(cfg Config, repo Repository) http.Handler {
 }
 
 func (s *Server) routes(g *gin.RouterGroup) {
-	g.GET("/metadata", s.metadata)
+	get := func(path string, h gin.HandlerFunc) {
+		g.GET(path, h)
+		g.HEAD(path, h) // net/http sends no body for HEAD
+	}
+	get("/metadata", s.metadata)
 	g.POST("", s.bundle)
 	g.POST("/", s.bundle)
-	g.GET("/_history", s.historySystem)
+	get("/_history", s.historySystem)
 	g.POST("/:type", s.create)
-	g.GET("/:type", s.searchType)
+	get("/:type", s.searchType)
 	g.POST("/:type/_search", s.searchType)
 	g.PUT("/:type", s.conditionalUpdate)
 	g.DELETE("/:type", s.conditionalDelete)
 	g.PATCH("/:type", s.conditionalPatch)
 	g.POST("/:type/$validate", s.validateType)
-	g.GET("/:type/_history", s.historyType)
-	g.GET("/:type/:id", s.read)
-	g.HEAD("/:type/:id", s.read)
+	get("/:type/_history", s.historyType)
+	get("/:type/:id", s.read)
 	g.PUT("/:type/:id", s.update)
 	g.DELETE("/:type/:id", s.delete)
 	g.PATCH("/:type/:id", s.patch)
 	g.POST("/:type/:id/$validate", s.validateInstance)
-	g.GET("/:type/:id/_history", s.historyInstance)
-	g.GET("/:type/:id/:comptype", s.searchCompartment)
-	g.GET("/:type/:id/_history/:vid", s.vread)
-	g.HEAD("/:type/:id/_history/:vid", s.vread)
+	get("/:type/:id/_history", s.historyInstance)
+	get("/:type/:id/:comptype", s.searchCompartment)
+	g.POST("/:type/:id/:comptype/_search", s.searchCompartment)
+	get("/:type/:id/_history/:vid", s.vread)
 }
 
 // negotiate refuses requests for representations the server cannot give.
