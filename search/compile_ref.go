@@ -49,9 +49,10 @@ type refGroup struct {
 // its base, which the index stores as ("", URL): "a relative reference
 // resolving to the same value as a specified absolute URL, or vice versa,
 // qualifies as a match" (search.html), so each Type/id value also matches
-// the URL BaseURL/Type/id. Bare ids do not (their type is unknown), nor do
-// chains, _has, includes and compartments, which join on target ids: those
-// need the writer to store such references in their relative form.
+// the URL BaseURL/Type/id. The store indexes such references in their
+// relative form (index.ExtractUnder), which bare ids, chains, _has,
+// includes and compartments join on; the URL form here still finds rows
+// indexed without a base (or under another one).
 func (c *compiler) refTargets(p *Param, x string) string {
 	var groups []refGroup
 	var bare []string

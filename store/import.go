@@ -85,7 +85,7 @@ func (s *Store) stage(items []fhir.NewResource) ([]staged, []fhir.ImportRejectio
 		}
 		var w *written
 		if err == nil {
-			w, err = prepare(t, it.ID, it.Res, 1)
+			w, err = prepare(t, it.ID, it.Res, 1, s.base)
 		}
 		if err != nil {
 			rejected = append(rejected, fhir.ImportRejection{Index: i, Err: err})

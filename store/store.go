@@ -21,6 +21,9 @@ type Config struct {
 	MinConns int32
 	// StatementTimeout bounds every statement; zero means no bound.
 	StatementTimeout time.Duration
+	// BaseURL is the server's base: references to absolute URLs under it
+	// are indexed as the relative references they are (index.ExtractUnder).
+	BaseURL string
 }
 
 // Store implements fhir.Repository on a pgx pool.
@@ -29,6 +32,7 @@ type Store struct {
 	timeout  string // statement_timeout setting, e.g. "5000ms"
 	stmts    map[string]*statements
 	typeList []*fhir.ResourceType
+	base     string // Config.BaseURL
 }
 
 var _ fhir.Repository = (*Store)(nil)
@@ -55,7 +59,7 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 		pool.Close()
 		return nil, err
 	}
-	s := &Store{pool: pool, stmts: map[string]*statements{}, typeList: fhir.Types()}
+	s := &Store{pool: pool, stmts: map[string]*statements{}, typeList: fhir.Types(), base: cfg.BaseURL}
 	if cfg.StatementTimeout > 0 {
 		s.timeout = fmt.Sprintf("%dms", cfg.StatementTimeout.Milliseconds())
 	}

@@ -117,7 +117,7 @@ func (s *Store) prepareWrite(tenant string, it fhir.Write) (string, []any, *writ
 	case it.IfMatch > 0:
 		sql, vid = st.updateIfMatch, it.IfMatch+1
 	}
-	w, err := prepare(t, it.ID, it.Res, vid)
+	w, err := prepare(t, it.ID, it.Res, vid, s.base)
 	if err != nil {
 		return "", nil, nil, err
 	}
@@ -191,8 +191,9 @@ type written struct {
 	rows index.Rows
 }
 
-// prepare sets id and meta on res and extracts its search index rows.
-func prepare(t *fhir.ResourceType, id string, res map[string]any, vid int64) (*written, error) {
+// prepare sets id and meta on res and extracts its search index rows
+// (references under base as relative ones).
+func prepare(t *fhir.ResourceType, id string, res map[string]any, vid int64, base string) (*written, error) {
 	w := &written{res: res, id: id, vid: vid, ts: now()}
 	meta, _ := res["meta"].(map[string]any)
 	if meta == nil {
@@ -205,7 +206,7 @@ func prepare(t *fhir.ResourceType, id string, res map[string]any, vid int64) (*w
 	if err := w.setVersion(vid); err != nil {
 		return nil, err
 	}
-	rows, err := index.Extract(t, res)
+	rows, err := index.ExtractUnder(t, res, base)
 	if err != nil {
 		return nil, fhir.Errorf(fhir.KindInvalid, fhir.IssueValue, "%v", err).Wrap(err)
 	}

@@ -62,7 +62,7 @@ func runImport(ctx context.Context, c *config, log *slog.Logger, args []string, 
 		}
 	}
 	st, err := store.New(ctx, store.Config{URL: c.AppDatabaseURL, MaxConns: int32(*workers + 1),
-		StatementTimeout: c.StatementTimeout})
+		StatementTimeout: c.StatementTimeout, BaseURL: c.BaseURL})
 	if err != nil {
 		return err
 	}

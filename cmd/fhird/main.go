@@ -107,7 +107,7 @@ func serve(ctx context.Context, c *config, log *slog.Logger) error {
 		log.Info("schema migrated", slog.Uint64("version", uint64(store.LatestVersion())))
 	}
 	st, err := store.New(ctx, store.Config{URL: c.AppDatabaseURL, MaxConns: c.MaxConns, MinConns: c.MinConns,
-		StatementTimeout: c.StatementTimeout})
+		StatementTimeout: c.StatementTimeout, BaseURL: c.BaseURL})
 	if err != nil {
 		return err
 	}

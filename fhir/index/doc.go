@@ -62,7 +62,8 @@
 //
 // "Type/id" and "Type/id/_history/n" give Ref{Type, id}. An absolute URL or
 // a urn (urn:uuid:, urn:oid:) gives Ref{"", URL}, a trailing
-// "/_history/n" dropped; the server maps URLs under its own base. A
+// "/_history/n" dropped; ExtractUnder gives a URL under the server's own
+// base as the relative reference it is (Ref{Type, id}). A
 // canonical (a uri-typed reference) gives Ref{"", uri}. Contained ("#id")
 // references and relative references that name no type are skipped.
 //

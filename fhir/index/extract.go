@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -179,6 +180,7 @@ func compileComponents(t *fhir.ResourceType, sp *fhir.SearchParam) ([]component,
 // extractor holds the rows being built and reusable scratch buffers.
 type extractor struct {
 	rows           Rows
+	base           string // ExtractUnder's base URL and "/"; "" for none
 	nodes, c1, c2  []fhirpath.Node
 	codes          []coding
 	forms1, forms2 []TokenForm
@@ -193,6 +195,16 @@ var extractors = sync.Pool{New: func() any { return new(extractor) }}
 // of another type, on invalid date or number text, and when a parameter of
 // t could not be compiled.
 func Extract(t *fhir.ResourceType, res map[string]any) (Rows, error) {
+	return ExtractUnder(t, res, "")
+}
+
+// ExtractUnder is Extract for a server whose base URL is base: a reference
+// to an absolute URL under base (base/Type/id, base/Type/id/_history/n)
+// is the relative reference Type/id, as search.html has it ("a relative
+// reference resolving to the same value as a specified absolute URL, or
+// vice versa, qualifies as a match"), so chains, _has, includes and
+// compartments follow it too.
+func ExtractUnder(t *fhir.ResourceType, res map[string]any, base string) (Rows, error) {
 	if t == nil || res == nil {
 		return Rows{}, errors.New("index: nil resource type or resource")
 	}
@@ -205,6 +217,9 @@ func Extract(t *fhir.ResourceType, res map[string]any) (Rows, error) {
 	}
 	x := extractors.Get().(*extractor)
 	defer x.release()
+	if base = strings.TrimRight(base, "/"); base != "" {
+		x.base = base + "/"
+	}
 	ti.presize(&x.rows)
 	root := fhirpath.ResourceNode(res)
 	for i := range ti.params {
@@ -247,7 +262,7 @@ func (ti *typeIndex) learn(r *Rows) {
 // release clears the extractor, so that the pool holds no resource, and
 // returns it to the pool.
 func (x *extractor) release() {
-	x.rows = Rows{}
+	x.rows, x.base = Rows{}, ""
 	clear(x.nodes[:cap(x.nodes)])
 	clear(x.c1[:cap(x.c1)])
 	clear(x.c2[:cap(x.c2)])

@@ -505,3 +505,26 @@ func TestExtractConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// Under a base, an absolute reference below it is the relative reference
+// (a version dropped); one elsewhere, and every one without a base, stays
+// the URL.
+func TestExtractUnderBase(t *testing.T) {
+	obs, _ := fhir.LookupType("Observation")
+	res := func() map[string]any {
+		return map[string]any{"resourceType": "Observation", "id": "o", "status": "final", "code": map[string]any{"text": "x"},
+			"subject":   map[string]any{"reference": "http://fhir.test/fhir/Patient/p3/_history/2"},
+			"performer": []any{map[string]any{"reference": "http://other.test/fhir/Practitioner/d1"}, map[string]any{"reference": "http://fhir.test/fhirx/Practitioner/d2"}}}
+	}
+	r, err := ExtractUnder(obs, res(), "http://fhir.test/fhir/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertEqual(t, "subject", refsOf(r, "subject"), []Ref{{TargetType: "Patient", TargetID: "p3"}})
+	assertEqual(t, "performer", refsOf(r, "performer"), []Ref{{TargetID: "http://fhir.test/fhirx/Practitioner/d2"}, {TargetID: "http://other.test/fhir/Practitioner/d1"}})
+	r, err = Extract(obs, res())
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertEqual(t, "subject without a base", refsOf(r, "subject"), []Ref{{TargetID: "http://fhir.test/fhir/Patient/p3"}})
+}

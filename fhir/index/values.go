@@ -256,6 +256,9 @@ func (x *extractor) addRef(hash int64, ref string) {
 	if ref == "" || ref[0] == '#' {
 		return
 	}
+	if x.base != "" && len(ref) > len(x.base) && strings.HasPrefix(ref, x.base) {
+		ref = ref[len(x.base):] // under the server's base: relative
+	}
 	if strings.Contains(ref, "://") || (len(ref) >= 4 && strings.EqualFold(ref[:4], "urn:")) {
 		if typ, _ := fhirpath.ParseReference(ref); typ != "" {
 			if i := strings.LastIndex(ref, "/_history/"); i >= 0 {

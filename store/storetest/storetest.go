@@ -29,6 +29,10 @@ var (
 	setupErr error
 )
 
+// BaseURL is the base of the test stores: references under it are indexed
+// as relative ones.
+const BaseURL = "http://fhir.test/fhir"
+
 // DB is a migrated database of its own.
 type DB struct {
 	Name     string
@@ -87,7 +91,7 @@ func create() (*DB, error) {
 	}
 	app, _ := url.Parse(owner)
 	app.User = url.User(AppRole)
-	st, err := store.New(ctx, store.Config{URL: app.String(), MaxConns: 16, StatementTimeout: 30 * time.Second})
+	st, err := store.New(ctx, store.Config{URL: app.String(), MaxConns: 16, StatementTimeout: 30 * time.Second, BaseURL: BaseURL})
 	if err != nil {
 		_ = drop(name)
 		return nil, err
