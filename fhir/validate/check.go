@@ -116,6 +116,11 @@ func (c *checker) value(key string, v any, ids map[string]bool, m mode) {
 	case string:
 		c.str(key, t, ids)
 	case map[string]any:
+		if key == "extension" || key == "modifierExtension" {
+			if msg := checkExtension(t); msg != "" {
+				c.add(fhir.IssueInvariant, "%s", msg)
+			}
+		}
 		c.object(t, ids, m)
 	case []any:
 		if len(t) == 0 {
@@ -305,6 +310,10 @@ func (c *checker) str(key, s string, ids map[string]bool) {
 		c.add(fhir.IssueValue, "The value of %s has leading or trailing whitespace.", key)
 	case key == "reference":
 		if code, msg := checkReference(s, ids); msg != "" {
+			c.add(code, "%s", msg)
+		}
+	case key == "div":
+		if code, msg := checkNarrative(s); msg != "" {
 			c.add(code, "%s", msg)
 		}
 	}

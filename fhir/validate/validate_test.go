@@ -296,3 +296,45 @@ func TestParseExprRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// Narratives (txt-1, txt-2) and extensions (ext-1) are checked where they
+// are; the good forms pass.
+func TestNarrativeAndExtensionRules(t *testing.T) {
+	patient := func(text string) string {
+		return `{"resourceType":"Patient","text":{"status":"generated","div":` + text + `}}`
+	}
+	div := func(inner string) string {
+		b, _ := json.Marshal(`<div xmlns="http://www.w3.org/1999/xhtml">` + inner + `</div>`)
+		return patient(string(b))
+	}
+	for name, body := range map[string]string{
+		"formatting":      div(`<p>Ada <b>Example</b>&nbsp;&amp; co</p><table><tr><td style="color:red">1</td></tr></table><a href="Patient/1">x</a>`),
+		"image only":      div(`<img src="#pic" alt=""/>`),
+		"with xml header": patient(`"<?xml version=\"1.0\"?><div xmlns=\"http://www.w3.org/1999/xhtml\">x</div>"`),
+		"value extension": `{"resourceType":"Patient","extension":[{"url":"http://e/x","valueString":"v"}]}`,
+		"nested":          `{"resourceType":"Patient","_birthDate":{"extension":[{"url":"http://e/x","extension":[{"url":"a","valueCode":"b"}]}]},"birthDate":"2000"}`,
+	} {
+		if _, err := Resource([]byte(body), "Patient"); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	for name, tc := range map[string]struct{ body, expr string }{
+		"script":           {div(`<script>alert(1)</script>x`), "Patient.text.div"},
+		"event attribute":  {div(`<img src="x" onerror="alert(1)"/>`), "Patient.text.div"},
+		"script url":       {div(`<a href=" JavaScript:alert(1)">x</a>`), "Patient.text.div"},
+		"form":             {div(`<form><input/></form>`), "Patient.text.div"},
+		"iframe":           {div(`<iframe src="http://x"></iframe>`), "Patient.text.div"},
+		"not xhtml":        {patient(`"hello"`), "Patient.text.div"},
+		"no namespace":     {patient(`"<div>hello</div>"`), "Patient.text.div"},
+		"not well-formed":  {div(`<p>x`), "Patient.text.div"},
+		"two roots":        {patient(`"<div xmlns=\"http://www.w3.org/1999/xhtml\">a</div><div xmlns=\"http://www.w3.org/1999/xhtml\">b</div>"`), "Patient.text.div"},
+		"empty":            {div(`  <p> </p> `), "Patient.text.div"},
+		"no value":         {`{"resourceType":"Patient","extension":[{"url":"http://e/x"}]}`, "Patient.extension[0]"},
+		"value and nested": {`{"resourceType":"Patient","modifierExtension":[{"url":"http://e/x","valueString":"v","extension":[{"url":"a","valueCode":"b"}]}]}`, "Patient.modifierExtension[0]"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := Resource([]byte(tc.body), "Patient")
+			checkIssues(t, err, []want{{fhir.IssueInvariant, tc.expr}})
+		})
+	}
+}
