@@ -303,6 +303,9 @@ func (s *Server) rewriteRef(ctx context.Context, k, str string, targets map[stri
 	if to, ok := targets[str]; ok && (k == "reference" || isURN(str)) {
 		return to, nil
 	}
+	if k == "div" && strings.Contains(str, "urn:") {
+		return rewriteNarrative(str, targets), nil
+	}
 	if k != "reference" {
 		return str, nil
 	}
@@ -324,6 +327,23 @@ func (s *Server) rewriteRef(ctx context.Context, k, str string, targets map[stri
 		return "", fhir.Errorf(fhir.KindPrecondition, fhir.IssueMultipleMatches, "the conditional reference %q matches more than one resource", str)
 	}
 	return t.Name + "/" + found[0].ID, nil
+}
+
+// rewriteNarrative replaces the urn fullUrls that <a href> and <img src>
+// of a narrative name: a transaction replaces every matching link in the
+// Bundle, those of the narrative included (http.html, transaction).
+func rewriteNarrative(div string, targets map[string]string) string {
+	for from, to := range targets {
+		if !isURN(from) || !strings.Contains(div, from) {
+			continue
+		}
+		for _, attr := range []string{"href", "src"} {
+			for _, q := range []string{`"`, `'`} {
+				div = strings.ReplaceAll(div, attr+"="+q+from+q, attr+"="+q+to+q)
+			}
+		}
+	}
+	return div
 }
 
 func isURN(s string) bool {

@@ -590,3 +590,24 @@ func TestBundleFullURLsAreUnique(t *testing.T) {
 	 {"fullUrl":"http://other.example/Patient/x","resource":{"resourceType":"Patient","meta":{"versionId":"2"}},"request":{"method":"POST","url":"Patient"}}]}`
 	c.do("POST", "/fhir", versions).want(t, 200)
 }
+
+// Links to entries in a narrative (<a href>, <img src>) are rewritten with
+// the references.
+func TestTransactionRewritesNarrativeLinks(t *testing.T) {
+	c := testServer(t)
+	pat := "urn:uuid:11111111-2222-3333-4444-555555555555"
+	div := `<div xmlns=\"http://www.w3.org/1999/xhtml\">See <a href=\"` + pat + `\">the patient</a> <img src='` + pat + `'/> and <a href=\"urn:uuid:99999999-2222-3333-4444-555555555555\">another</a></div>`
+	b := `{"resourceType":"Bundle","type":"transaction","entry":[
+	 {"fullUrl":"` + pat + `","resource":{"resourceType":"Patient"},"request":{"method":"POST","url":"Patient"}},
+	 {"resource":{"resourceType":"Observation","status":"final","code":{"text":"x"},"subject":{"reference":"` + pat + `"},
+	  "text":{"status":"generated","div":"` + div + `"}},"request":{"method":"POST","url":"Observation"}}]}`
+	es := entries(t, c.do("POST", "/fhir", b).want(t, 200))
+	patID := strings.Split(es[0]["response"].(map[string]any)["location"].(string), "/")[1]
+	obsID := strings.Split(es[1]["response"].(map[string]any)["location"].(string), "/")[1]
+	got := c.do("GET", "/fhir/Observation/"+obsID).want(t, 200).json(t)["text"].(map[string]any)["div"].(string)
+	for _, want := range []string{`href="Patient/` + patID + `"`, `src='Patient/` + patID + `'`, `href="urn:uuid:99999999-2222-3333-4444-555555555555"`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("narrative lacks %s: %s", want, got)
+		}
+	}
+}
