@@ -55,14 +55,17 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzExtract$$' -fuzztime $(or $(FUZZTIME),200000x) ./fhir/index
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(or $(FUZZTIME),200000x) ./search
 
-# Regenerates fhir/registry_gen.go from the pinned R4 definitions.
+# Regenerates fhir/registry_gen.go from the pinned R4 definitions, and
+# fhir/index/fold_gen.go from the Unicode tables of the pinned x/text.
 generate:
 	defs="$$(scripts/fetch-definitions.sh)" && $(GO) run ./cmd/fhirgen -defs "$$defs"
+	$(GO) run ./cmd/foldgen -out fhir/index/fold_gen.go
 
 # Fails when the committed generated code differs from a fresh generation.
 check-generate:
 	@defs="$$(scripts/fetch-definitions.sh)" && tmp="$$(mktemp)" && \
 	{ $(GO) run ./cmd/fhirgen -defs "$$defs" -out "$$tmp" && diff -u fhir/registry_gen.go "$$tmp"; rc=$$?; rm -f "$$tmp"; exit $$rc; }
+	@tmp="$$(mktemp)" && { $(GO) run ./cmd/foldgen -out "$$tmp" && diff -u fhir/index/fold_gen.go "$$tmp"; rc=$$?; rm -f "$$tmp"; exit $$rc; }
 
 # The benchmark kit's default run against the server of `make run` (start it
 # first, in another terminal): a seeded 10k-patient dataset, imported once,

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -125,7 +126,13 @@ func TestNormalize(t *testing.T) {
 		{"Þór Ðan", "thor dan"},
 		{"Ÿvonne ſ", "yvonne s"},
 		{"3×4÷2", "3×4÷2"},
-		{"ΑΒΓ Ωμέγα", "αβγ ωμέγα"}, // other scripts are only lower-cased
+		{"ΑΒΓ Ωμέγα", "αβγ ωμεγα"},
+		{"Nguyễn Thị Ánh", "nguyen thi anh"},
+		{"Ștefănescu ȚEPEȘ", "stefanescu tepes"},
+		{"ΣΩΚΡΆΤΗΣ σωκράτης", "σωκρατησ σωκρατησ"},
+		{"Ёлкин Йошкар", "елкин иошкар"},
+		{"Ğ ǧ Ǎ", "g g a"},
+		{"東京 서울", "東京 서울"}, // other scripts are only lower-cased
 		{"a\x00b", "a b"},
 		{"already normal", "already normal"},
 		{"", ""},
@@ -157,6 +164,23 @@ func TestFoldTable(t *testing.T) {
 		}
 		if Normalize(got) != got {
 			t.Errorf("Normalize is not idempotent on %q", r)
+		}
+	}
+}
+
+// TestExtraFold checks the generated folds: each letter folds to another
+// text, which folding keeps as it is, and upper-case letters fold like
+// their lower-case ones.
+func TestExtraFold(t *testing.T) {
+	if len(extraFold) < 300 {
+		t.Fatalf("extraFold has %d letters; regenerate it (make generate)", len(extraFold))
+	}
+	for r, to := range extraFold {
+		if got := Normalize(string(r)); got != to || Normalize(got) != got {
+			t.Errorf("Normalize(%q) = %q, want %q, stable", r, got, to)
+		}
+		if u := unicode.ToUpper(r); u != r && unicode.ToLower(u) == r && Normalize(string(u)) != to {
+			t.Errorf("Normalize(%q) = %q, want %q like %q", u, Normalize(string(u)), to, r)
 		}
 	}
 }

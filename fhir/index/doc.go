@@ -48,9 +48,9 @@
 //
 // # Strings
 //
-// String.Norm is Normalize(value): lower-cased, accents folded (Latin-1
-// Supplement and Latin Extended-A letters to base letters, combining marks
-// dropped), white space collapsed and trimmed. String.Exact is
+// String.Norm is Normalize(value): lower-cased, accents folded (Latin,
+// Greek and Cyrillic letters to base letters, final sigma to sigma,
+// combining marks dropped), white space collapsed and trimmed. String.Exact is
 // Exact(value): the value itself, with invalid UTF-8 replaced and NUL
 // dropped. Both are capped at MaxStringBytes (1024) bytes on a rune
 // boundary so btree entries stay small; queries must be cut the same way.
