@@ -62,12 +62,15 @@ func tableNames(table string) names {
 }
 
 // insertIndexCTEs adds the index rows of the new version to the resource
-// whose pk the CTE r returns. Rows that already exist are kept.
+// whose pk the CTE r returns. Rows that already exist are kept; a string
+// row takes the new version's normalized form, so that an update re-indexes
+// values whose folding has changed (Normalize is keyed by exact).
 func insertIndexCTEs(n names) string {
 	return fmt.Sprintf(`,
  itok AS (INSERT INTO %s (tenant_id, pk, h) SELECT $1, r.pk, x.h FROM r, unnest($6::int8[]) AS x(h) ON CONFLICT DO NOTHING),
- istr AS (INSERT INTO %s (tenant_id, pk, h, norm, exact) SELECT $1, r.pk, x.h, x.n, x.e
-	FROM r, unnest($7::int8[], $8::text[], $9::text[]) AS x(h, n, e) ON CONFLICT DO NOTHING),
+ istr AS (INSERT INTO %s AS s (tenant_id, pk, h, norm, exact) SELECT $1, r.pk, x.h, x.n, x.e
+	FROM r, unnest($7::int8[], $8::text[], $9::text[]) AS x(h, n, e)
+	ON CONFLICT (tenant_id, pk, h, exact) DO UPDATE SET norm = EXCLUDED.norm WHERE s.norm <> EXCLUDED.norm),
  iref AS (INSERT INTO %s (tenant_id, pk, h, target_type, target_id) SELECT $1, r.pk, x.h, x.t, x.i
 	FROM r, unnest($10::int8[], $11::text[], $12::text[]) AS x(h, t, i) ON CONFLICT DO NOTHING),
  idate AS (INSERT INTO %s (tenant_id, pk, h, lo, hi) SELECT $1, r.pk, x.h, x.lo, x.hi

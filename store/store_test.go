@@ -308,3 +308,39 @@ func TestWriteAllIsOneUnitAndNamesTheFailingItem(t *testing.T) {
 		t.Errorf("the create before the failing item was stored: %v", err)
 	}
 }
+
+// An update re-indexes a string whose normalized form changed (a newer
+// Normalize folds more), although its exact form did not.
+func TestUpdateRefreshesStaleNormalizedStrings(t *testing.T) {
+	db := storetest.Shared(t)
+	ctx, tenant := storetest.Tenant(t)
+	c := mustCreate(t, db.Store, ctx, "Patient", patient("Bélanger"))
+	conn, err := pgx.Connect(context.Background(), db.OwnerURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	staleNorms := func() int {
+		var n int
+		err := conn.QueryRow(context.Background(), `SELECT count(*) FROM patient_str x JOIN patient p ON p.tenant_id = x.tenant_id AND p.pk = x.pk
+			WHERE p.tenant_id = $1 AND p.id = $2 AND x.norm = 'stale'`, tenant, c.ID).Scan(&n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	// What an older folding left: the same exact form, another norm.
+	if _, err := conn.Exec(context.Background(), `UPDATE patient_str x SET norm = 'stale' FROM patient p
+		WHERE p.tenant_id = x.tenant_id AND p.pk = x.pk AND p.tenant_id = $1 AND p.id = $2 AND x.exact = 'Bélanger'`, tenant, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	if staleNorms() == 0 {
+		t.Fatal("the test did not make a stale row")
+	}
+	if _, _, err := db.Store.Update(ctx, "Patient", c.ID, patient("Bélanger"), 0); err != nil {
+		t.Fatal(err)
+	}
+	if n := staleNorms(); n != 0 {
+		t.Errorf("%d string rows keep a stale normalized form after an update", n)
+	}
+}
