@@ -43,7 +43,10 @@ func (s *Server) history(c *gin.Context, q fhir.HistoryQuery, path string) {
 	params, err := s.historyParams(c, &q, path)
 	if err == nil {
 		var page *fhir.HistoryPage
-		if page, err = s.repo.History(c.Request.Context(), q); err == nil {
+		if page, err = s.repo.History(c.Request.Context(), q); err == nil && q.ID != "" && len(page.Entries) == 0 && q.After == nil {
+			err = s.existed(c, q) // an instance without versions is unknown, not empty
+		}
+		if err == nil {
 			b := s.historyBundle(c, page, path, params)
 			body, merr := marshalBundle(&b, b.slots())
 			if merr == nil {
@@ -54,6 +57,16 @@ func (s *Server) history(c *gin.Context, q fhir.HistoryQuery, path string) {
 		}
 	}
 	writeError(c, err)
+}
+
+// existed answers 404 for the history of a resource that never existed
+// (a deleted one has its versions: its history is no error).
+func (s *Server) existed(c *gin.Context, q fhir.HistoryQuery) error {
+	_, err := s.repo.Read(c.Request.Context(), q.Type, q.ID)
+	if fhir.KindOf(err) == fhir.KindGone {
+		return nil
+	}
+	return err
 }
 
 // historyParams reads _count, _since and _page_token into q and returns the

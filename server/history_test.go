@@ -108,3 +108,19 @@ func TestPageTokensCannotBeForgedOrMoved(t *testing.T) {
 	a.do("GET", "/fhir/Patient/_history?_count=zero").want(t, 400).outcome(t)
 	a.do("GET", "/fhir/Patient/_history?_since=yesterday").want(t, 400).outcome(t)
 }
+
+// The history of a resource that never existed is 404; of one that exists,
+// even with no version in range, an empty Bundle.
+func TestHistoryOfAnUnknownResource(t *testing.T) {
+	c := testServer(t)
+	c.do("GET", "/fhir/Patient/never-was/_history").want(t, 404).outcome(t)
+	id := c.create()
+	b := c.do("GET", "/fhir/Patient/"+id+"/_history?_since=2999-01-01T00:00:00Z").want(t, 200).json(t)
+	if b["type"] != "history" || b["entry"] != nil {
+		t.Errorf("history past every version: %v", b)
+	}
+	c.do("DELETE", "/fhir/Patient/"+id).want(t, 204)
+	if es := c.do("GET", "/fhir/Patient/"+id+"/_history").want(t, 200).json(t)["entry"].([]any); len(es) != 2 {
+		t.Errorf("history of a deleted resource: %d entries, want 2", len(es))
+	}
+}
