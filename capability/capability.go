@@ -55,6 +55,9 @@ func Build(o Options) ([]byte, error) {
 				map[string]any{"name": "_summary", "type": "token"},
 				map[string]any{"name": "_elements", "type": "string"},
 			},
+			"operation": []any{
+				map[string]any{"name": "versions", "definition": "http://hl7.org/fhir/OperationDefinition/CapabilityStatement-versions"},
+			},
 		}},
 	}
 	return json.Marshal(cs)

@@ -44,8 +44,8 @@ func negotiate(c *gin.Context) error {
 		return nil
 	}
 	for _, part := range strings.Split(accept, ",") {
-		mt, _, err := mime.ParseMediaType(strings.TrimSpace(part))
-		if err != nil {
+		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil || !r4(params) {
 			continue
 		}
 		switch mt {
@@ -57,16 +57,24 @@ func negotiate(c *gin.Context) error {
 		}
 	}
 	return fhir.Errorf(fhir.KindNotAcceptable, fhir.IssueNotSupported,
-		"none of the media types in Accept (%s) is supported; use %s", accept, mediaFHIRJSON)
+		"none of the media types in Accept (%s) is supported; use %s (fhirVersion 4.0)", accept, mediaFHIRJSON)
+}
+
+// r4 reports whether the fhirVersion parameter of a media type, if any,
+// names R4 (4.0, or the full 4.0.1): this server speaks no other version
+// (http.html, the FHIR version parameter).
+func r4(params map[string]string) bool {
+	v, ok := params["fhirversion"] // mime lower-cases parameter names
+	return !ok || v == "4.0" || v == "4.0.1"
 }
 
 // readBody reads a request body that must be FHIR JSON, at most max bytes.
 func readBody(c *gin.Context, max int64) ([]byte, error) {
 	if ct := c.GetHeader("Content-Type"); ct != "" {
-		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || (mt != mediaFHIRJSON && mt != mediaJSON && mt != "application/json+fhir") {
+		mt, params, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != mediaFHIRJSON && mt != mediaJSON && mt != "application/json+fhir") || !r4(params) {
 			return nil, fhir.Errorf(fhir.KindUnsupportedMedia, fhir.IssueNotSupported,
-				"Content-Type %q is not supported; send %s", ct, mediaFHIRJSON)
+				"Content-Type %q is not supported; send %s (fhirVersion 4.0)", ct, mediaFHIRJSON)
 		}
 	}
 	return readLimited(c, max)

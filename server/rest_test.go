@@ -240,3 +240,27 @@ func TestTenantsAreIsolatedOverHTTP(t *testing.T) {
 	bad := &client{t: t, base: a.base, tenant: "no spaces allowed"}
 	bad.do("GET", "/fhir/Patient/"+id).want(t, 400).outcome(t)
 }
+
+// The fhirVersion parameter of Accept and Content-Type must name R4;
+// $versions says which versions the server speaks.
+func TestFHIRVersionParameter(t *testing.T) {
+	c := testServer(t)
+	id := c.create()
+	for accept, want := range map[string]int{
+		"application/fhir+json; fhirVersion=4.0":                                    200,
+		"application/fhir+json; fhirVersion=4.0.1":                                  200,
+		"application/fhir+json; fhirVersion=3.0":                                    406,
+		"application/fhir+json; fhirVersion=3.0, application/json":                  200,
+		"application/fhir+json; fhirVersion=5.0, application/json; fhirVersion=4.0": 200,
+	} {
+		if r := c.do("GET", "/fhir/Patient/"+id, "", "Accept: "+accept); r.StatusCode != want {
+			t.Errorf("Accept %s: status %d, want %d", accept, r.StatusCode, want)
+		}
+	}
+	c.do("POST", "/fhir/Patient", `{"resourceType":"Patient"}`, "Content-Type: application/fhir+json; fhirVersion=3.0").want(t, 415).outcome(t)
+	c.do("POST", "/fhir/Patient", `{"resourceType":"Patient"}`, "Content-Type: application/fhir+json; fhirVersion=4.0").want(t, 201)
+	v := c.do("GET", "/fhir/$versions").want(t, 200).json(t)
+	if v["resourceType"] != "Parameters" || len(v["parameter"].([]any)) != 2 {
+		t.Errorf("$versions: %v", v)
+	}
+}

@@ -94,6 +94,7 @@ func (s *Server) routes(g *gin.RouterGroup) {
 		g.HEAD(path, h) // net/http sends no body for HEAD
 	}
 	get("/metadata", s.metadata)
+	get("/$versions", s.versions)
 	g.POST("", s.bundle)
 	g.POST("/", s.bundle)
 	get("/_history", s.historySystem)
@@ -138,4 +139,14 @@ func (s *Server) ready(c *gin.Context) {
 func (s *Server) metadata(c *gin.Context) {
 	c.Set(ctxInteraction, "capabilities")
 	writeJSON(c, http.StatusOK, s.cfg.Capability)
+}
+
+// versionsBody is the answer of $versions: the one version this server
+// speaks, which is also its default.
+var versionsBody = []byte(`{"resourceType":"Parameters","parameter":[{"name":"version","valueCode":"4.0"},{"name":"default","valueCode":"4.0"}]}`)
+
+// versions answers GET [base]/$versions (CapabilityStatement-versions).
+func (s *Server) versions(c *gin.Context) {
+	c.Set(ctxInteraction, "operation")
+	writeJSON(c, http.StatusOK, versionsBody)
 }
