@@ -1,54 +1,64 @@
 package server
 
 import (
-	"crypto/hmac"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/fhirbase-go/fhird/fhir"
 	"github.com/fhirbase-go/fhird/search"
 )
 
-// Paging tokens are opaque to clients and authenticated with the server's
-// key, bound to the tenant and to the request they page through, so a
-// client can neither forge a position nor replay it against another tenant
-// or query.
+// Paging tokens are opaque to clients: encrypted and authenticated with
+// the server's key (AES-GCM), bound to the tenant and to the request they
+// page through, so a client can neither read a position (its row numbers
+// come from a sequence all tenants share, and would tell how much others
+// write), nor forge one, nor replay it against another tenant or query.
 
-// seal encodes v and signs it together with scope (tenant and query).
+// seal encodes v and encrypts it, authenticated together with scope
+// (tenant and query).
 func seal(key []byte, scope string, v any) string {
 	payload, _ := json.Marshal(v)
-	p := base64.RawURLEncoding.EncodeToString(payload)
-	return p + "." + base64.RawURLEncoding.EncodeToString(mac(key, scope, p))
+	aead := pagingAEAD(key)
+	nonce := make([]byte, aead.NonceSize(), aead.NonceSize()+len(payload)+aead.Overhead())
+	if _, err := rand.Read(nonce); err != nil {
+		panic(err) // crypto/rand does not fail on supported platforms
+	}
+	return base64.RawURLEncoding.EncodeToString(aead.Seal(nonce, nonce, payload, []byte(scope)))
 }
 
 // open checks a token made by seal for the same scope and decodes it into v.
 func open(key []byte, scope, token string, v any) error {
 	bad := fhir.Errorf(fhir.KindInvalid, fhir.IssueValue, "the paging token is not valid for this request").At("_page_token")
-	p, sig, ok := strings.Cut(token, ".")
-	if !ok {
+	raw, err := base64.RawURLEncoding.DecodeString(token)
+	aead := pagingAEAD(key)
+	if err != nil || len(raw) < aead.NonceSize() {
 		return bad
 	}
-	got, err := base64.RawURLEncoding.DecodeString(sig)
-	if err != nil || !hmac.Equal(got, mac(key, scope, p)) {
-		return bad
-	}
-	payload, err := base64.RawURLEncoding.DecodeString(p)
+	payload, err := aead.Open(nil, raw[:aead.NonceSize()], raw[aead.NonceSize():], []byte(scope))
 	if err != nil || json.Unmarshal(payload, v) != nil {
 		return bad
 	}
 	return nil
 }
 
-func mac(key []byte, scope, payload string) []byte {
-	m := hmac.New(sha256.New, key)
-	m.Write([]byte(scope))
-	m.Write([]byte{0})
-	m.Write([]byte(payload))
-	return m.Sum(nil)
+// pagingAEAD is AES-256-GCM under a key derived from the cursor key.
+func pagingAEAD(key []byte) cipher.AEAD {
+	k := sha256.Sum256(append([]byte("fhird paging token\x00"), key...))
+	block, err := aes.NewCipher(k[:])
+	if err != nil {
+		panic(err) // a 32-byte key is always valid
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		panic(err)
+	}
+	return aead
 }
 
 // historyCursor is the position a history page continues from.

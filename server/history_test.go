@@ -1,6 +1,9 @@
 package server_test
 
 import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
 	"net/url"
 	"strings"
 	"testing"
@@ -123,4 +126,25 @@ func TestHistoryOfAnUnknownResource(t *testing.T) {
 	if es := c.do("GET", "/fhir/Patient/"+id+"/_history").want(t, 200).json(t)["entry"].([]any); len(es) != 2 {
 		t.Errorf("history of a deleted resource: %d entries, want 2", len(es))
 	}
+}
+
+// A search page token says nothing a client can read: its row numbers
+// come from a sequence all tenants share.
+func TestPageTokensAreOpaque(t *testing.T) {
+	c := testServer(t)
+	for i := 0; i < 3; i++ {
+		c.create()
+	}
+	next := links(c.do("GET", "/fhir/Patient?_count=1").want(t, 200).json(t))["next"]
+	u, err := url.Parse(next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	token := u.Query().Get("_page_token")
+	for _, part := range strings.Split(token, ".") {
+		if raw, err := base64.RawURLEncoding.DecodeString(part); err == nil && (bytes.Contains(raw, []byte(`"p"`)) || json.Valid(raw)) {
+			t.Errorf("the page token holds readable JSON: %s", raw)
+		}
+	}
+	c.do("GET", follow(next)).want(t, 200)
 }
