@@ -45,14 +45,15 @@ func (s *Server) bundle(c *gin.Context) {
 	}
 	ops := make([]*op, len(in.Entry))
 	for i := range in.Entry {
-		ops[i], err = s.parseEntry(i, &in.Entry[i])
-		if err != nil && in.Type == "transaction" {
-			writeError(c, err)
+		o, perr := s.parseEntry(i, &in.Entry[i])
+		switch {
+		case perr != nil && in.Type == "transaction":
+			writeError(c, perr)
 			return
+		case perr != nil:
+			o = &op{index: i, err: perr} // a batch answers it in its entry
 		}
-		if err != nil {
-			ops[i] = &op{index: i, err: err}
-		}
+		ops[i] = o
 	}
 	ctx := c.Request.Context()
 	respType := "batch-response"
@@ -167,6 +168,8 @@ func (s *Server) entryResponse(o *op, prefer string) bundleEntry {
 		}
 	}
 	switch {
+	case o.head:
+		// HEAD: the response line and headers of a GET, no resource
 	case o.body != nil:
 		e.Resource = o.body
 	case prefer == "OperationOutcome" && o.out.info != "":

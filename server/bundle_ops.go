@@ -40,6 +40,7 @@ type op struct {
 	body []byte // what a GET returned
 	err  error  // a batch entry's failure
 	skip bool   // a conditional create that matched: nothing to write
+	head bool   // a HEAD entry: run as GET, answered without the resource
 }
 
 // parseEntry reads one entry's request and resource.
@@ -71,7 +72,7 @@ func (s *Server) parseRequest(o *op, e *entryIn) error {
 	o.ifNoneExist = strings.TrimPrefix(r.IfNoneExist, o.t.Name+"?")
 	switch o.method {
 	case http.MethodGet, http.MethodHead:
-		o.method = http.MethodGet
+		o.head, o.method = o.method == http.MethodHead, http.MethodGet
 		o.ifNoneMatch, o.ifModifiedSince = r.IfNoneMatch, r.IfModifiedSince
 		return nil
 	case http.MethodDelete:
@@ -119,9 +120,8 @@ func (s *Server) parseURL(o *op, raw string) error {
 	case len(seg) == 2 && validID.MatchString(seg[1]):
 		o.id = seg[1]
 		return nil
-	case len(seg) == 4 && validID.MatchString(seg[1]) && seg[2] == "_history" && o.method == http.MethodGet:
-		v, err := strconv.ParseInt(seg[3], 10, 64)
-		if err == nil && v > 0 {
+	case len(seg) == 4 && validID.MatchString(seg[1]) && seg[2] == "_history" && (o.method == http.MethodGet || o.method == http.MethodHead):
+		if v, ok := versionID(seg[3]); ok {
 			o.id, o.vid = seg[1], v
 			return nil
 		}
@@ -269,6 +269,14 @@ func (s *Server) entryGet(ctx context.Context, o *op) error {
 // newID is the id a transaction assigns to a created resource before it
 // writes it, so that references to it can be rewritten first.
 func newID() string { return uuid.Must(uuid.NewV7()).String() }
+
+// versionID reads a version id of this server: a positive integer in its
+// canonical form (versionId is an id, so "01" is another one, which no
+// version has).
+func versionID(s string) (int64, bool) {
+	v, err := strconv.ParseInt(s, 10, 64)
+	return v, err == nil && v > 0 && strconv.FormatInt(v, 10) == s
+}
 
 // parseVersionTag parses the version tag W/"3" (or "3") of the header or
 // element name.

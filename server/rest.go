@@ -203,8 +203,8 @@ func (s *Server) vread(c *gin.Context) {
 	t, id, err := s.target(c)
 	var r *fhir.Resource
 	if err == nil {
-		vid, perr := strconv.ParseInt(c.Param("vid"), 10, 64)
-		if perr != nil || vid < 1 {
+		vid, ok := versionID(c.Param("vid"))
+		if !ok {
 			err = fhir.Errorf(fhir.KindNotFound, fhir.IssueNotFound, "%s/%s has no version %q", t.Name, id, c.Param("vid"))
 		} else {
 			r, err = s.repo.VRead(c.Request.Context(), t.Name, id, vid)

@@ -611,3 +611,29 @@ func TestTransactionRewritesNarrativeLinks(t *testing.T) {
 		}
 	}
 }
+
+// A batch answers every entry, the ones it could not parse included, with
+// 200: an error for the whole request would hide the writes it made.
+func TestBatchWithAnUnparsableLastEntry(t *testing.T) {
+	c := testServer(t)
+	id := c.create()
+	b := `{"resourceType":"Bundle","type":"batch","entry":[
+	 {"resource":{"resourceType":"Patient"},"request":{"method":"POST","url":"Patient"}},
+	 {"request":{"method":"HEAD","url":"Patient/` + id + `"}},
+	 {"request":{"method":"GET","url":"Patient/` + id + `/_history/01"}},
+	 {"request":{"method":"GET","url":"Foo/1"}}]}`
+	es := entries(t, c.do("POST", "/fhir", b).want(t, 200))
+	for i, want := range []string{"201 Created", "200 OK", "400 Bad Request", "404 Not Found"} {
+		if status(es[i]) != want {
+			t.Errorf("entry %d: %q, want %q", i, status(es[i]), want)
+		}
+	}
+	if _, has := es[1]["resource"]; has {
+		t.Errorf("a HEAD entry carries the resource")
+	}
+	if n := c.total("Patient"); n != 2 {
+		t.Errorf("%d patients, want 2", n)
+	}
+	c.do("GET", "/fhir/Patient/"+id+"/_history/01").want(t, 404)
+	c.do("GET", "/fhir/Patient/"+id+"/_history/1").want(t, 200)
+}

@@ -19,7 +19,7 @@ var seeds = []string{
 	`{"resourceType":"Patient","contained":[{"resourceType":"Observation","id":"o","subject":{"reference":"#nope"}}],"name":[{"family":"x","family":"y"}]}`,
 	`{"resourceType":"Bundle","type":"batch","entry":[{"resource":{"resourceType":"Parameters","parameter":[{"name":"x","resource":{"resourceType":"Patient","Gender":"x"}}]}},{"response":{"status":"200","outcome":{"resourceType":"OperationOutcome"}}}]}`,
 	`{"resourceType":"Patient","_birthDate":{"extension":[{"url":" x","valueString":""}]},"name":[{"given":["a",null]}],"a b":{}}`,
-	`{"resourceType":"Patient","text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\"><p>a&nbsp;<img src=\"x\" onload=\"y\"/></p></div>"},"extension":[{"url":"u","extension":[{"url":"v"}]}]}`,
+	`{"resourceType":"Patient","text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\"><p>a&#160;<img src=\"x\" onload=\"y\"/></p></div>"},"extension":[{"url":"u","extension":[{"url":"v"}]}]}`,
 }
 
 func FuzzResource(f *testing.F) {

@@ -30,8 +30,7 @@ var forbiddenElements = map[string]bool{
 // (txt-2: non-white-space text, or an image).
 func checkNarrative(div string) (fhir.IssueType, string) {
 	d := xml.NewDecoder(strings.NewReader(div))
-	d.Strict = true
-	d.Entity = xml.HTMLEntity
+	d.Strict = true // and only XML's five entities: &nbsp; is not XML (write &#160;)
 	depth, content := 0, false
 	for {
 		tok, err := d.Token()

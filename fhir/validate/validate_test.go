@@ -308,7 +308,7 @@ func TestNarrativeAndExtensionRules(t *testing.T) {
 		return patient(string(b))
 	}
 	for name, body := range map[string]string{
-		"formatting":      div(`<p>Ada <b>Example</b>&nbsp;&amp; co</p><table><tr><td style="color:red">1</td></tr></table><a href="Patient/1">x</a>`),
+		"formatting":      div(`<p>Ada <b>Example</b>&#160;&amp; co</p><table><tr><td style="color:red">1</td></tr></table><a href="Patient/1">x</a>`),
 		"image only":      div(`<img src="#pic" alt=""/>`),
 		"with xml header": patient(`"<?xml version=\"1.0\"?><div xmlns=\"http://www.w3.org/1999/xhtml\">x</div>"`),
 		"value extension": `{"resourceType":"Patient","extension":[{"url":"http://e/x","valueString":"v"}]}`,
@@ -327,6 +327,7 @@ func TestNarrativeAndExtensionRules(t *testing.T) {
 		"not xhtml":        {patient(`"hello"`), "Patient.text.div"},
 		"no namespace":     {patient(`"<div>hello</div>"`), "Patient.text.div"},
 		"not well-formed":  {div(`<p>x`), "Patient.text.div"},
+		"html entity":      {div(`a&nbsp;b`), "Patient.text.div"},
 		"two roots":        {patient(`"<div xmlns=\"http://www.w3.org/1999/xhtml\">a</div><div xmlns=\"http://www.w3.org/1999/xhtml\">b</div>"`), "Patient.text.div"},
 		"empty":            {div(`  <p> </p> `), "Patient.text.div"},
 		"no value":         {`{"resourceType":"Patient","extension":[{"url":"http://e/x"}]}`, "Patient.extension[0]"},
