@@ -75,14 +75,29 @@ var validTenant = regexp.MustCompile(`^[A-Za-z0-9._\-]{1,64}$`)
 func tenancy(dev bool, defaultTenant string) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		tenant := defaultTenant
-		if h := c.GetHeader("X-Tenant-ID"); h != "" {
-			if !dev {
-				writeError(c, fhir.Errorf(fhir.KindForbidden, fhir.IssueForbidden,
-					"X-Tenant-ID is only honoured in development mode"))
+		if dev {
+			// The answer depends on the header: no shared cache may hand
+			// one tenant's response to another.
+			c.Writer.Header().Add("Vary", "X-Tenant-ID")
+		}
+		if hs := c.Request.Header.Values("X-Tenant-ID"); len(hs) > 0 {
+			var err *fhir.Error
+			switch {
+			case !dev:
+				err = fhir.Errorf(fhir.KindForbidden, fhir.IssueForbidden, "X-Tenant-ID is only honoured in development mode")
+			case len(hs) > 1:
+				err = fhir.Errorf(fhir.KindInvalid, fhir.IssueValue, "X-Tenant-ID is given %d times; give it once", len(hs))
+			case hs[0] == "":
+				// An empty tenant is a client's mistake, not a request for
+				// the default tenant's data.
+				err = fhir.Errorf(fhir.KindInvalid, fhir.IssueValue, "X-Tenant-ID is empty; name a tenant or leave the header out")
+			}
+			if err != nil {
+				writeError(c, err)
 				c.Abort()
 				return
 			}
-			tenant = h
+			tenant = hs[0]
 		}
 		if !validTenant.MatchString(tenant) {
 			writeError(c, fhir.Errorf(fhir.KindInvalid, fhir.IssueValue,

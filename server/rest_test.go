@@ -264,3 +264,31 @@ func TestFHIRVersionParameter(t *testing.T) {
 		t.Errorf("$versions: %v", v)
 	}
 }
+
+// X-Tenant-ID names one tenant: empty or repeated, it is refused rather
+// than read as the default tenant or as its first value. Responses vary
+// by it.
+func TestTenantHeaderIsOneNonEmptyValue(t *testing.T) {
+	a := testServer(t)
+	id := a.create()
+	for name, values := range map[string][]string{"empty": {""}, "blank": {"  "}, "twice": {"other", a.tenant}} {
+		req, err := http.NewRequest("GET", a.base+"/fhir/Patient/"+id, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range values {
+			req.Header.Add("X-Tenant-ID", v)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 400 {
+			t.Errorf("%s X-Tenant-ID: status %d, want 400", name, resp.StatusCode)
+		}
+	}
+	if v := a.do("GET", "/fhir/Patient/"+id).want(t, 200).Header.Get("Vary"); !strings.Contains(v, "X-Tenant-ID") {
+		t.Errorf("Vary %q does not name X-Tenant-ID", v)
+	}
+}
