@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/fhirbase-go/fhird/fhir"
 	"github.com/fhirbase-go/fhird/fhir/validate"
+	"github.com/fhirbase-go/fhird/search"
 )
 
 // validID is the R4 id datatype.
@@ -192,16 +194,43 @@ func (s *Server) read(c *gin.Context) {
 	c.Set(ctxInteraction, "read")
 	t, id, err := s.target(c)
 	var r *fhir.Resource
+	var q *search.Query
+	if err == nil {
+		q, err = readShape(c, t)
+	}
 	if err == nil {
 		r, err = s.repo.Read(c.Request.Context(), t.Name, id)
 	}
-	s.served(c, r, err)
+	s.served(c, r, q, err)
+}
+
+// readShape reads the _summary and _elements of a read or vread (nil
+// without them: the resource is served as stored).
+func readShape(c *gin.Context, t *fhir.ResourceType) (*search.Query, error) {
+	params := url.Values{}
+	for _, k := range []string{"_summary", "_elements"} {
+		if vs, ok := c.GetQueryArray(k); ok {
+			params[k] = vs
+		}
+	}
+	if len(params) == 0 {
+		return nil, nil
+	}
+	q, err := search.Parse(t, params, search.Options{Strict: true, DefaultCount: 1, MaxCount: 1})
+	if err == nil && q.Summary == search.SummaryCount {
+		err = fhir.Errorf(fhir.KindInvalid, fhir.IssueValue, "_summary=count applies to searches, not to a read").At("_summary")
+	}
+	return q, err
 }
 
 func (s *Server) vread(c *gin.Context) {
 	c.Set(ctxInteraction, "vread")
 	t, id, err := s.target(c)
 	var r *fhir.Resource
+	var q *search.Query
+	if err == nil {
+		q, err = readShape(c, t)
+	}
 	if err == nil {
 		vid, ok := versionID(c.Param("vid"))
 		if !ok {
@@ -210,12 +239,13 @@ func (s *Server) vread(c *gin.Context) {
 			r, err = s.repo.VRead(c.Request.Context(), t.Name, id, vid)
 		}
 	}
-	s.served(c, r, err)
+	s.served(c, r, q, err)
 }
 
-// served answers a read: the stored JSON as it is, or 304 when the client's
-// copy is current.
-func (s *Server) served(c *gin.Context, r *fhir.Resource, err error) {
+// served answers a read: the stored JSON as it is (shaped by q's _summary
+// or _elements when q is not nil), or 304 when the client's copy is
+// current.
+func (s *Server) served(c *gin.Context, r *fhir.Resource, q *search.Query, err error) {
 	if err != nil {
 		if r != nil && r.Deleted {
 			c.Header("ETag", r.ETag())
@@ -228,7 +258,14 @@ func (s *Server) served(c *gin.Context, r *fhir.Resource, err error) {
 		c.Status(http.StatusNotModified)
 		return
 	}
-	writeJSON(c, http.StatusOK, r.JSON)
+	body := r.JSON
+	if q != nil {
+		if body, err = shape(q, r); err != nil {
+			writeError(c, err)
+			return
+		}
+	}
+	writeJSON(c, http.StatusOK, body)
 }
 
 func setVersionHeaders(c *gin.Context, r *fhir.Resource) {

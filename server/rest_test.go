@@ -292,3 +292,24 @@ func TestTenantHeaderIsOneNonEmptyValue(t *testing.T) {
 		t.Errorf("Vary %q does not name X-Tenant-ID", v)
 	}
 }
+
+// _summary and _elements shape reads and vreads as they shape searches.
+func TestReadSummaryAndElements(t *testing.T) {
+	c := testServer(t)
+	id := c.create()
+	for _, p := range []string{"/fhir/Patient/" + id, "/fhir/Patient/" + id + "/_history/1"} {
+		got := c.do("GET", p+"?_elements=gender").want(t, 200).json(t)
+		if got["gender"] == nil || got["name"] != nil || got["id"] != id {
+			t.Errorf("%s?_elements=gender: %v", p, got)
+		}
+		tags, _ := got["meta"].(map[string]any)["tag"].([]any)
+		if len(tags) == 0 || tags[0].(map[string]any)["code"] != "SUBSETTED" {
+			t.Errorf("%s?_elements=gender is not tagged SUBSETTED: %v", p, got["meta"])
+		}
+		if got := c.do("GET", p+"?_summary=true").want(t, 200).json(t); got["name"] == nil {
+			t.Errorf("%s?_summary=true dropped a summary element: %v", p, got)
+		}
+		c.do("GET", p+"?_summary=bogus").want(t, 400).outcome(t)
+		c.do("GET", p+"?_summary=count").want(t, 400).outcome(t)
+	}
+}
