@@ -134,7 +134,11 @@ func (s *Server) entryResource(o *op, raw json.RawMessage) error {
 	if len(raw) == 0 {
 		return fhir.Errorf(fhir.KindInvalid, fhir.IssueRequired, "a %s entry needs a resource", o.method)
 	}
-	res, err := validate.Resource(raw, o.t.Name)
+	validateBody := validate.Resource
+	if o.method == http.MethodPost {
+		validateBody = validateIgnoringID // the server assigns ids on create
+	}
+	res, err := validateBody(raw, o.t.Name)
 	if err != nil {
 		return err
 	}

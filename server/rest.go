@@ -1,6 +1,8 @@
 package server
 
 import (
+	"bytes"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -42,17 +44,50 @@ func (s *Server) target(c *gin.Context) (*fhir.ResourceType, string, error) {
 	return t, id, nil
 }
 
-// parsed reads and validates the body as a resource of type t.
-func (s *Server) parsed(c *gin.Context, t *fhir.ResourceType) (map[string]any, error) {
+// parsed reads and validates the body as a resource of type t; for a
+// create (POST) the body's id is ignored, an invalid one too.
+func (s *Server) parsed(c *gin.Context, t *fhir.ResourceType, create bool) (map[string]any, error) {
 	body, err := readBody(c, s.cfg.MaxBodyBytes)
 	if err != nil {
 		return nil, err
 	}
-	res, err := validate.Resource(body, t.Name)
+	validateBody := validate.Resource
+	if create {
+		validateBody = validateIgnoringID
+	}
+	res, err := validateBody(body, t.Name)
 	if err != nil {
 		return nil, err
 	}
 	return res, noConditionalRefs(res)
+}
+
+// validateIgnoringID validates the body of a create, whose id "the server
+// SHALL ignore" (http.html, create): when the id is all that is wrong, the
+// body is validated again without it.
+func validateIgnoringID(body []byte, typ string) (map[string]any, error) {
+	res, err := validate.Resource(body, typ)
+	fe, ok := fhir.AsError(err)
+	if !ok || len(fe.Issues) == 0 {
+		return res, err
+	}
+	for _, is := range fe.Issues {
+		if len(is.Expression) != 1 || is.Expression[0] != typ+".id" {
+			return nil, err
+		}
+	}
+	d := json.NewDecoder(bytes.NewReader(body))
+	d.UseNumber()
+	var tree map[string]any
+	if d.Decode(&tree) != nil {
+		return nil, err
+	}
+	delete(tree, "id")
+	stripped, merr := json.Marshal(tree)
+	if merr != nil {
+		return nil, err
+	}
+	return validate.Resource(stripped, typ)
 }
 
 func (s *Server) create(c *gin.Context) {
@@ -60,7 +95,7 @@ func (s *Server) create(c *gin.Context) {
 	t, err := s.resourceType(c)
 	var res map[string]any
 	if err == nil {
-		res, err = s.parsed(c, t)
+		res, err = s.parsed(c, t, true)
 	}
 	var out result
 	if err == nil {
@@ -95,7 +130,7 @@ func (s *Server) doUpdate(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.parsed(c, t)
+	res, err := s.parsed(c, t, false)
 	if err != nil {
 		return err
 	}
@@ -121,7 +156,7 @@ func (s *Server) conditionalUpdate(c *gin.Context) {
 	}
 	var res map[string]any
 	if err == nil {
-		res, err = s.parsed(c, t)
+		res, err = s.parsed(c, t, false)
 	}
 	var out result
 	if err == nil {

@@ -313,3 +313,19 @@ func TestReadSummaryAndElements(t *testing.T) {
 		c.do("GET", p+"?_summary=count").want(t, 400).outcome(t)
 	}
 }
+
+// A create ignores the body's id, an invalid one too; an update does not.
+func TestCreateIgnoresAnInvalidID(t *testing.T) {
+	c := testServer(t)
+	long := strings.Repeat("x", 65)
+	r := c.do("POST", "/fhir/Patient", `{"resourceType":"Patient","id":"`+long+`","gender":"female"}`).want(t, 201).json(t)
+	if r["id"] == long || r["gender"] != "female" {
+		t.Errorf("created %v", r)
+	}
+	c.do("POST", "/fhir/Patient", `{"resourceType":"Patient","id":"`+long+`","gender":"robot"}`).want(t, 400).outcome(t)
+	tx := `{"resourceType":"Bundle","type":"transaction","entry":[{"resource":{"resourceType":"Patient","id":"a b"},"request":{"method":"POST","url":"Patient"}}]}`
+	if es := entries(t, c.do("POST", "/fhir", tx).want(t, 200)); status(es[0]) != "201 Created" {
+		t.Errorf("transaction POST with an invalid id: %v", es[0])
+	}
+	c.do("PUT", "/fhir/Patient/x", `{"resourceType":"Patient","id":"a b"}`).want(t, 400).outcome(t)
+}
