@@ -8,6 +8,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/fhirbase-go/fhird/fhir"
 )
@@ -204,12 +205,68 @@ func decode(body []byte) (map[string]any, map[string][]dupKey, *issue) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, nil, bodyIssue("The request body is empty; a FHIR resource in JSON is required.")
 	}
+	// encoding/json would put U+FFFD in place of both: the body would be
+	// stored other than it was sent.
+	if !utf8.Valid(body) {
+		return nil, nil, bodyIssue("The request body is not valid UTF-8.")
+	}
+	if loneSurrogate(body) {
+		return nil, nil, bodyIssue("The request body escapes a lone UTF-16 surrogate (\\uD800-\\uDFFF without its pair), which is no character.")
+	}
 	d := &decoder{dec: json.NewDecoder(bytes.NewReader(body))}
 	tree, err := d.document()
 	if err != nil {
 		return nil, nil, syntaxIssue(err)
 	}
 	return tree, d.dups, nil
+}
+
+// loneSurrogate reports whether a JSON string of body escapes a UTF-16
+// surrogate that is not half of a high-low pair.
+func loneSurrogate(body []byte) bool {
+	for i := 0; i+5 < len(body); i++ {
+		if body[i] != '\\' {
+			continue
+		}
+		if body[i+1] != 'u' {
+			i++ // an escape of one character: \\ or \" and the like
+			continue
+		}
+		r, ok := hex4(body[i+2 : i+6])
+		switch {
+		case !ok || r < 0xD800 || r > 0xDFFF:
+		case r >= 0xDC00:
+			return true // a low half first
+		default:
+			lo, ok := rune(0), false
+			if i+11 < len(body) && body[i+6] == '\\' && body[i+7] == 'u' {
+				lo, ok = hex4(body[i+8 : i+12])
+			}
+			if !ok || lo < 0xDC00 || lo > 0xDFFF {
+				return true
+			}
+			i += 6
+		}
+		i += 5
+	}
+	return false
+}
+
+func hex4(b []byte) (rune, bool) {
+	var r rune
+	for _, c := range b {
+		switch {
+		case c >= '0' && c <= '9':
+			r = r<<4 | rune(c-'0')
+		case c >= 'a' && c <= 'f':
+			r = r<<4 | rune(c-'a'+10)
+		case c >= 'A' && c <= 'F':
+			r = r<<4 | rune(c-'A'+10)
+		default:
+			return 0, false
+		}
+	}
+	return r, true
 }
 
 // positions returns the offset in body of every element, by canonical path.

@@ -339,3 +339,18 @@ func TestNarrativeAndExtensionRules(t *testing.T) {
 		})
 	}
 }
+
+// A body that encoding/json would store altered (U+FFFD for a lone
+// surrogate or an invalid byte) is refused; escaped pairs and escaped
+// backslashes are fine.
+func TestUnrepresentableText(t *testing.T) {
+	for _, s := range []string{`\ud83d\ude00`, `\\ud800`, `\u00e9`, `\"\\`} {
+		if _, err := Resource([]byte(`{"resourceType":"Patient","name":[{"family":"`+s+`"}]}`), "Patient"); err != nil {
+			t.Errorf("%s: %v", s, err)
+		}
+	}
+	for _, s := range []string{`\ud800`, `\udc00x`, `\ud800\u0041`, `a\uDBFF`, "\xff"} {
+		_, err := Resource([]byte(`{"resourceType":"Patient","name":[{"family":"`+s+`"}]}`), "Patient")
+		checkIssues(t, err, []want{{fhir.IssueStructure, ""}})
+	}
+}
