@@ -146,7 +146,10 @@ func (s *Store) transactOnce(ctx context.Context, tenant string, fn func(ctx con
 			_ = tx.Rollback(context.WithoutCancel(ctx))
 			return
 		}
-		err = tx.Commit(ctx)
+		// Once fn has done its work the commit runs to its end: a commit
+		// cut short by a cancelled context may have committed all the
+		// same, and the caller would report as undone what is stored.
+		err = tx.Commit(context.WithoutCancel(ctx))
 	}()
 	_, err = tx.Exec(ctx, `SELECT set_config('fhir.tenant', $1, true), set_config('statement_timeout', $2, true)`,
 		tenant, s.timeoutSetting())
