@@ -2,8 +2,9 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
 	"errors"
-	"hash/fnv"
 
 	"github.com/jackc/pgx/v5"
 
@@ -169,11 +170,13 @@ func (s *Store) Lock(ctx context.Context, key string) error {
 	if !ok {
 		return errNoTx
 	}
-	h := fnv.New64a()
+	// A cryptographic hash: with FNV one tenant could compute a condition
+	// of its own that shares another tenant's lock and stall its writes.
+	h := sha256.New()
 	h.Write([]byte(ot.tenant))
 	h.Write([]byte{0})
 	h.Write([]byte(key))
-	_, err := ot.tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(h.Sum64()))
+	_, err := ot.tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(binary.BigEndian.Uint64(h.Sum(nil))))
 	return mapError(err)
 }
 
