@@ -329,3 +329,19 @@ func TestCreateIgnoresAnInvalidID(t *testing.T) {
 	}
 	c.do("PUT", "/fhir/Patient/x", `{"resourceType":"Patient","id":"a b"}`).want(t, 400).outcome(t)
 }
+
+// A repeating primitive kept aligned with its extensions by nulls is stored
+// and served as sent, and searched by its values.
+func TestNullsInPrimitiveArrays(t *testing.T) {
+	c := testServer(t)
+	body := `{"resourceType":"Patient","name":[{"family":"Aligned","given":[null,"Bea"],"_given":[{"extension":[{"url":"http://x","valueString":"a"}]},null]}]}`
+	id := c.do("POST", "/fhir/Patient", body).want(t, 201).json(t)["id"].(string)
+	got := c.do("GET", "/fhir/Patient/"+id+"?_elements=name").want(t, 200).json(t)
+	given := got["name"].([]any)[0].(map[string]any)["given"].([]any)
+	if len(given) != 2 || given[0] != nil || given[1] != "Bea" {
+		t.Errorf("given %v, want [null Bea]", given)
+	}
+	if ids := matchIDs(t, c.do("GET", "/fhir/Patient?given=bea").want(t, 200).json(t), "match"); len(ids) != 1 || ids[0] != id {
+		t.Errorf("Patient?given=bea: %v", ids)
+	}
+}

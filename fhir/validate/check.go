@@ -60,6 +60,9 @@ type checker struct {
 	dups     map[string][]dupKey
 	issues   []issue
 	embedded []embedded
+	// nulls reports a null in an array: google/fhir refuses those
+	// (libraryView).
+	nulls bool
 }
 
 func (c *checker) push(s seg) { c.path = append(c.path, s) }
@@ -128,6 +131,7 @@ func (c *checker) value(key string, v any, ids map[string]bool, m mode) {
 		}
 		for i, el := range t {
 			if el == nil {
+				c.nulls = true
 				continue // nulls keep primitive arrays aligned with their _name twin
 			}
 			c.push(seg{kind: segIndex, index: i})

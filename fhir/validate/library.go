@@ -151,9 +151,9 @@ func unmarshal(body []byte) (out outcome) {
 // validated on its own. Contained resources are validated on their own too:
 // google/fhir parses them but keeps them as protobuf Any, so it never checks
 // their required elements.
-func libraryIssues(tree map[string]any, body []byte, typ string, nested []embedded) ([]issue, error) {
+func libraryIssues(tree map[string]any, body []byte, typ string, nested []embedded, nulls bool) ([]issue, error) {
 	params := paramsUnder(nested, nil)
-	root := run{obj: tree, typ: typ, parse: true}
+	root := run{obj: tree, typ: typ, parse: true, nulls: nulls}
 	issues, err := root.issues(body, params)
 	for _, e := range nested {
 		obj, ok := e.obj.(map[string]any)
@@ -164,7 +164,7 @@ func libraryIssues(tree map[string]any, body []byte, typ string, nested []embedd
 		if len(params) > 0 {
 			inner = paramsUnder(nested, e.at)
 		}
-		sub := run{obj: obj, typ: e.typ, prefix: e.expr, parse: e.kind == slotParam}
+		sub := run{obj: obj, typ: e.typ, prefix: e.expr, parse: e.kind == slotParam, nulls: nulls}
 		more, subErr := sub.issues(nil, inner)
 		issues = append(issues, more...)
 		err = errors.Join(err, subErr)
@@ -199,6 +199,7 @@ type run struct {
 	typ    string         // its type, which roots google/fhir's paths
 	prefix string         // its expression when nested, or "" at the root
 	parse  bool           // whether to report structural errors
+	nulls  bool           // whether some array of the document holds a null
 }
 
 // issues validates r.obj, whose JSON is body (or nil to marshal it), after
@@ -208,6 +209,9 @@ type run struct {
 // it reports structural errors, the offending elements are removed and the
 // rest is run again, once, to find the missing required elements too.
 func (r run) issues(body []byte, params []path) ([]issue, error) {
+	if r.nulls {
+		r.obj, body = libraryView(r.obj), nil
+	}
 	if len(params) > 0 {
 		r.obj = fhir.CloneTree(r.obj).(map[string]any)
 		for _, p := range params {
@@ -238,6 +242,72 @@ func (r run) issues(body []byte, params []path) ([]issue, error) {
 		issues = append(issues, r.retry(out.parse)...)
 	}
 	return issues, out.err
+}
+
+// libraryView returns a copy of obj that google/fhir can read: JSON keeps a
+// repeating primitive aligned with its _name twin by nulls ("given":
+// [null,"b"], "_given":[{...},null], json.html), which google/fhir refuses.
+// Where the twin has an element, a null value takes the place of another
+// value of its array (so the indexes, and the issues' expressions, stay as
+// they are; the array goes when it holds no value), and a null of the twin
+// becomes {}. A null without a partner stays, and google/fhir reports it.
+func libraryView(obj map[string]any) map[string]any {
+	out := make(map[string]any, len(obj))
+	for k, v := range obj {
+		arr, isArr := v.([]any)
+		if !isArr {
+			if m, ok := v.(map[string]any); ok {
+				v = libraryView(m)
+			}
+			out[k] = v
+			continue
+		}
+		twinKey := "_" + k
+		if strings.HasPrefix(k, "_") {
+			twinKey = k[1:]
+		}
+		twin, _ := obj[twinKey].([]any)
+		partnered := func(i int) bool { return i < len(twin) && twin[i] != nil }
+		var value any
+		for i, el := range arr {
+			if el != nil && !strings.HasPrefix(k, "_") {
+				value = arr[i]
+				break
+			}
+		}
+		if value == nil && !strings.HasPrefix(k, "_") && allPartnered(arr, partnered) {
+			continue // only nulls, each with its twin: the twin carries it all
+		}
+		cp := make([]any, len(arr))
+		for i, el := range arr {
+			switch m := el.(type) {
+			case nil:
+				switch {
+				case !partnered(i):
+					cp[i] = nil
+				case strings.HasPrefix(k, "_"):
+					cp[i] = map[string]any{}
+				default:
+					cp[i] = value
+				}
+			case map[string]any:
+				cp[i] = libraryView(m)
+			default:
+				cp[i] = el
+			}
+		}
+		out[k] = cp
+	}
+	return out
+}
+
+func allPartnered(arr []any, partnered func(int) bool) bool {
+	for i := range arr {
+		if !partnered(i) {
+			return false
+		}
+	}
+	return true
 }
 
 // retry removes the elements behind parse errors and validates the rest.

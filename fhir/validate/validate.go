@@ -27,7 +27,7 @@ func Resource(body []byte, wantType string) (map[string]any, error) {
 	c.resource(tree, typ, nil, false)
 	var cause error
 	if r4Types[typ] {
-		issues, err := libraryIssues(tree, body, typ, c.embedded)
+		issues, err := libraryIssues(tree, body, typ, c.embedded, c.nulls)
 		c.issues = append(c.issues, issues...)
 		cause = err
 	}

@@ -354,3 +354,39 @@ func TestUnrepresentableText(t *testing.T) {
 		checkIssues(t, err, []want{{fhir.IssueStructure, ""}})
 	}
 }
+
+// Nulls keep a repeating primitive aligned with its _name twin (json.html);
+// a null with no partner is still an error.
+func TestNullsAlignPrimitiveArrays(t *testing.T) {
+	ext := `{"extension":[{"url":"http://x","valueString":"a"}]}`
+	for _, body := range []string{
+		`{"resourceType":"Patient","name":[{"given":[null,"b"],"_given":[` + ext + `,null]}]}`,
+		`{"resourceType":"Patient","name":[{"given":[null],"_given":[` + ext + `]}]}`,
+		`{"resourceType":"Patient","name":[{"given":["a","b"],"_given":[null,` + ext + `]}]}`,
+	} {
+		tree, err := Resource([]byte(body), "Patient")
+		if err != nil {
+			t.Errorf("%s: %v", body, err)
+			continue
+		}
+		if given := tree["name"].([]any)[0].(map[string]any)["given"].([]any); given[0] != nil && given[0] != "a" {
+			t.Errorf("%s: stored given %v", body, given)
+		}
+	}
+	for name, tc := range map[string]struct{ body, expr string }{
+		"null without twin": {`{"resourceType":"Patient","name":[{"given":[null,"b"]}]}`, "Patient.name[0].given[0]"},
+		"both null":         {`{"resourceType":"Patient","name":[{"given":[null,"b"],"_given":[null,` + ext + `]}]}`, "Patient.name[0].given[0]"},
+		"null complex":      {`{"resourceType":"Patient","name":[null,{"family":"x"}]}`, "Patient.name[0]"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := Resource([]byte(tc.body), "Patient")
+			fe, ok := fhir.AsError(err)
+			if !ok || len(fe.Issues) == 0 {
+				t.Fatalf("accepted: %v", err)
+			}
+			if fe.Issues[0].Expression[0] != tc.expr {
+				t.Errorf("issues %v, want the first at %s", fe.Issues, tc.expr)
+			}
+		})
+	}
+}
