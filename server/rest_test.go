@@ -345,3 +345,16 @@ func TestNullsInPrimitiveArrays(t *testing.T) {
 		t.Errorf("Patient?given=bea: %v", ids)
 	}
 }
+
+// An update of a deleted resource creates it again: 201, the next version.
+func TestUpdateRecreatesADeletedResource(t *testing.T) {
+	c := testServer(t)
+	id := c.create()
+	c.do("DELETE", "/fhir/Patient/"+id).want(t, 204)
+	body := `{"resourceType":"Patient","id":"` + id + `"}`
+	r := c.do("PUT", "/fhir/Patient/"+id, body).want(t, 201)
+	if v := r.json(t)["meta"].(map[string]any)["versionId"]; v != "3" || r.Header.Get("Location") == "" {
+		t.Errorf("re-created as version %v, Location %q", v, r.Header.Get("Location"))
+	}
+	c.do("PUT", "/fhir/Patient/"+id, body).want(t, 200)
+}

@@ -112,16 +112,18 @@ SELECT version_id, true FROM r`
 
 // upsertSQL updates the current version or creates the resource (update
 // as create) in one statement; the new version number is computed by the
-// database, which also writes it into the stored content.
+// database, which also writes it into the stored content. A resource that
+// was deleted counts as created (201): it did not exist.
 func upsertSQL(n names) string {
-	return `WITH r AS (INSERT INTO ` + n.main + ` AS cur (tenant_id, id, version_id, last_updated, content)
+	return `WITH was AS (SELECT deleted FROM ` + n.main + ` WHERE tenant_id = $1 AND id = $2),
+ r AS (INSERT INTO ` + n.main + ` AS cur (tenant_id, id, version_id, last_updated, content)
 	VALUES ($1, $2, 1, $3, $4::jsonb)
 	ON CONFLICT (tenant_id, id) DO UPDATE SET version_id = cur.version_id + 1,
 		last_updated = EXCLUDED.last_updated, deleted = false,
 		content = jsonb_set(EXCLUDED.content, '{meta,versionId}', to_jsonb((cur.version_id + 1)::text))
 	RETURNING pk, version_id, content, (xmax = 0) AS inserted)` +
 		historyCTE(n) + pruneIndexCTEs(n) + insertIndexCTEs(n) + `
-SELECT version_id, inserted FROM r`
+SELECT version_id, inserted OR coalesce((SELECT deleted FROM was), false) FROM r`
 }
 
 // updateIfMatchSQL updates only when the current version is $18; the
