@@ -13,6 +13,7 @@ import (
 	"github.com/fhirbase-go/fhird/fhir"
 	"github.com/google/fhir/go/fhirversion"
 	"github.com/google/fhir/go/jsonformat"
+	"google.golang.org/protobuf/proto"
 
 	rpb "github.com/google/fhir/go/proto/google/fhir/proto/r4/core/resources/bundle_and_contained_resource_go_proto"
 )
@@ -119,6 +120,7 @@ type outcome struct {
 	parse  []libError // structural errors; when present, validation did not run
 	report []libError // validation errors
 	err    error      // anything else: a failure of the library itself
+	msg    proto.Message
 }
 
 // unmarshal runs google/fhir over body. A panic in the library is turned
@@ -130,8 +132,8 @@ func unmarshal(body []byte) (out outcome) {
 		}
 	}()
 	rep := &reporter{}
-	_, err := unmarshaller().UnmarshalWithErrorReporter(body, rep)
-	out.report = rep.errs
+	msg, err := unmarshaller().UnmarshalWithErrorReporter(body, rep)
+	out.report, out.msg = rep.errs, msg
 	if err != nil {
 		if les, ok := libErrors(err); ok {
 			out.parse = les
@@ -237,6 +239,9 @@ func (r run) issues(body []byte, params []path) ([]issue, error) {
 	}
 	for _, le := range out.report {
 		issues = append(issues, r.issue(r.fixReference(le)))
+	}
+	if r.prefix == "" && out.err == nil && len(out.parse) == 0 && out.msg != nil && mayMiscase(r.obj) {
+		issues = append(issues, r.spelling(out.msg)...)
 	}
 	if len(out.parse) > 0 {
 		issues = append(issues, r.retry(out.parse)...)

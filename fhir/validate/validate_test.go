@@ -390,3 +390,31 @@ func TestNullsAlignPrimitiveArrays(t *testing.T) {
 		})
 	}
 }
+
+// Codes are case-sensitive: google/fhir reads "FINAL" and "in_progress" as
+// final and in-progress, but the body would be stored as sent.
+func TestCodesAreCaseSensitive(t *testing.T) {
+	for name, tc := range map[string]struct{ typ, body, expr string }{
+		"upper case": {"Observation", `{"resourceType":"Observation","status":"FINAL","code":{"text":"x"}}`, "Observation.status"},
+		"mixed case": {"Observation", `{"resourceType":"Observation","status":"Entered-In-Error","code":{"text":"x"}}`, "Observation.status"},
+		"underscore": {"Encounter", `{"resourceType":"Encounter","status":"in_progress","class":{"code":"AMB"}}`, "Encounter.status"},
+		"gender":     {"Patient", `{"resourceType":"Patient","gender":"Male"}`, "Patient.gender"},
+		"nested":     {"Patient", `{"resourceType":"Patient","telecom":[{"system":"PHONE","value":"1"}]}`, "Patient.telecom[0].system"},
+		"contained":  {"Patient", `{"resourceType":"Patient","contained":[{"resourceType":"Patient","id":"c","gender":"FEMALE"}],"link":[{"other":{"reference":"#c"},"type":"seealso"}]}`, "Patient.contained[0].gender"},
+		"narrative":  {"Patient", `{"resourceType":"Patient","text":{"status":"GENERATED","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\">x</div>"}}`, "Patient.text.status"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := Resource([]byte(tc.body), tc.typ)
+			checkIssues(t, err, []want{{fhir.IssueValue, tc.expr}})
+		})
+	}
+	// Strings that look like codes elsewhere are no codes: names, Coding codes.
+	for _, body := range []string{
+		`{"resourceType":"Patient","gender":"male","name":[{"text":"MALE","family":"Final"}]}`,
+		`{"resourceType":"Encounter","status":"in-progress","class":{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"FINAL"}}`,
+	} {
+		if _, err := Resource([]byte(body), ""); err != nil {
+			t.Errorf("%s: %v", body, err)
+		}
+	}
+}
