@@ -89,6 +89,8 @@ func (c *checker) resource(obj map[string]any, typ string, ids map[string]bool, 
 	c.resourceID(obj)
 	if contained {
 		c.containedRules(obj)
+	} else {
+		c.containedReferenced(obj)
 	}
 	for k, v := range obj {
 		if k == "resourceType" || k == "id" {
@@ -96,6 +98,9 @@ func (c *checker) resource(obj map[string]any, typ string, ids map[string]bool, 
 		}
 		c.push(seg{kind: segKey, key: k})
 		c.name(k)
+		if child, ok := v.(map[string]any); ok {
+			c.elementRules(obj, k, child)
+		}
 		switch {
 		case k == "contained" && !contained:
 			c.containedList(v, ids)
@@ -150,6 +155,9 @@ func (c *checker) object(obj map[string]any, ids map[string]bool, m mode) {
 	for k, v := range obj {
 		c.push(seg{kind: segKey, key: k})
 		c.name(k)
+		if child, ok := v.(map[string]any); ok {
+			c.elementRules(obj, k, child)
+		}
 		switch {
 		case k == "resource" && m == modeEntry:
 			c.nested(v, nil, slotNative)

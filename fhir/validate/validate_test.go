@@ -196,10 +196,10 @@ func TestResourceInvalid(t *testing.T) {
 			[]want{{fhir.IssueStructure, "Patient.name"}, {fhir.IssueStructure, "Patient.maritalStatus"}}},
 		{"whitespace in uri", "Patient", `{"resourceType":"Patient","identifier":[{"system":" http://x","value":"1"}],"managingOrganization":{"reference":"Organization/1 "}}`,
 			[]want{{fhir.IssueValue, "Patient.identifier[0].system"}, {fhir.IssueValue, "Patient.managingOrganization.reference"}}},
-		{"contained required", "Patient", `{"resourceType":"Patient","contained":[{"resourceType":"Observation","id":"o"}]}`,
+		{"contained required", "Patient", `{"resourceType":"Patient","contained":[{"resourceType":"Observation","id":"o"}],"link":[{"other":{"reference":"#o"},"type":"seealso"}]}`,
 			[]want{{fhir.IssueRequired, "Patient.contained[0].ofType(Observation).code"},
 				{fhir.IssueRequired, "Patient.contained[0].ofType(Observation).status"}}},
-		{"contained in contained", "Patient", `{"resourceType":"Patient","contained":[{"resourceType":"Organization","id":"o","contained":[{"resourceType":"Organization","id":"p"}]}]}`,
+		{"contained in contained", "Patient", `{"resourceType":"Patient","managingOrganization":{"reference":"#o"},"contained":[{"resourceType":"Organization","id":"o","contained":[{"resourceType":"Organization","id":"p"}]}]}`,
 			[]want{{fhir.IssueInvariant, "Patient.contained[0].ofType(Organization).contained"}}},
 		{"bundle entry", "Bundle", `{"resourceType":"Bundle","type":"collection","entry":[{"resource":{"resourceType":"Patient","colour":1}}]}`,
 			[]want{{fhir.IssueStructure, "Bundle.entry[0].resource.ofType(Patient).colour"}}},
@@ -415,6 +415,46 @@ func TestCodesAreCaseSensitive(t *testing.T) {
 	} {
 		if _, err := Resource([]byte(body), ""); err != nil {
 			t.Errorf("%s: %v", body, err)
+		}
+	}
+}
+
+// dom-3, dom-5, unique contained ids, ele-1, per-1 and qty-3.
+func TestBaseInvariants(t *testing.T) {
+	enc := func(period string) string {
+		return `{"resourceType":"Encounter","status":"finished","class":{"code":"AMB"},"period":` + period + `}`
+	}
+	obs := func(q string) string {
+		return `{"resourceType":"Observation","status":"final","code":{"text":"x"},"valueQuantity":` + q + `}`
+	}
+	for name, tc := range map[string]struct{ typ, body, expr string }{
+		"unreferenced contained": {"Patient", `{"resourceType":"Patient","contained":[{"resourceType":"Organization","id":"o1","name":"x"}]}`, "Patient.contained[0]"},
+		"contained without id":   {"Patient", `{"resourceType":"Patient","contained":[{"resourceType":"Organization","name":"x"}]}`, "Patient.contained[0]"},
+		"duplicate contained id": {"Patient", `{"resourceType":"Patient","managingOrganization":{"reference":"#o1"},"contained":[{"resourceType":"Organization","id":"o1"},{"resourceType":"Organization","id":"o1"}]}`, "Patient.contained[1]"},
+		"contained security":     {"Patient", `{"resourceType":"Patient","managingOrganization":{"reference":"#o1"},"contained":[{"resourceType":"Organization","id":"o1","meta":{"security":[{"code":"R"}]}}]}`, "Patient.contained[0].meta.security"},
+		"id-only element":        {"Patient", `{"resourceType":"Patient","_gender":{"id":"a"}}`, "Patient._gender"},
+		"period backwards":       {"Encounter", enc(`{"start":"2020-02-01T00:00:00Z","end":"2020-01-01T00:00:00Z"}`), "Encounter.period"},
+		"nested period":          {"Patient", `{"resourceType":"Patient","name":[{"family":"x","period":{"start":"2021","end":"2020"}}]}`, "Patient.name[0].period"},
+		"code without system":    {"Observation", obs(`{"value":1,"code":"mg"}`), "Observation.valueQuantity"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := Resource([]byte(tc.body), tc.typ)
+			checkIssues(t, err, []want{{fhir.IssueInvariant, tc.expr}})
+		})
+	}
+	for name, body := range map[string]string{
+		"referenced contained":   `{"resourceType":"Patient","managingOrganization":{"reference":"#o1"},"contained":[{"resourceType":"Organization","id":"o1"}]}`,
+		"contained refers back":  `{"resourceType":"Patient","contained":[{"resourceType":"Organization","id":"o1","partOf":{"reference":"#"}}]}`,
+		"id with value":          `{"resourceType":"Patient","gender":"male","_gender":{"id":"a"}}`,
+		"period in order":        enc(`{"start":"2020-01-01","end":"2020-01-01T10:00:00Z"}`),
+		"open period":            enc(`{"start":"2020-01-01"}`),
+		"ucum quantity":          obs(`{"value":1,"unit":"mg","system":"http://unitsofmeasure.org","code":"mg"}`),
+		"unit only":              obs(`{"value":1,"unit":"mg"}`),
+		"coding without system":  `{"resourceType":"Observation","status":"final","code":{"coding":[{"code":"x"}]}}`,
+		"appointment start, end": `{"resourceType":"Appointment","status":"booked","start":"2020-02-01T00:00:00Z","end":"2020-02-01T01:00:00Z","participant":[{"status":"accepted","actor":{"reference":"Patient/p"}}]}`,
+	} {
+		if _, err := Resource([]byte(body), ""); err != nil {
+			t.Errorf("%s: %v", name, err)
 		}
 	}
 }

@@ -1,0 +1,122 @@
+package validate
+
+import (
+	"strings"
+
+	"github.com/fhirbase-go/fhird/fhir"
+	"github.com/fhirbase-go/fhird/fhir/index"
+)
+
+// Invariants of the base types that the tree shows without type
+// information, checked where the walker meets them.
+
+// containedReferenced checks dom-3 and the uniqueness of contained ids on
+// the resource obj: every contained resource is referred to ("#id") from
+// elsewhere in the resource, or refers to its container ("#").
+func (c *checker) containedReferenced(obj map[string]any) {
+	list, _ := obj["contained"].([]any)
+	if len(list) == 0 {
+		return
+	}
+	local := map[string]bool{}
+	localRefs(obj, local)
+	seen := map[string]int{}
+	for i, el := range list {
+		r, ok := el.(map[string]any)
+		if !ok {
+			continue
+		}
+		c.push(seg{kind: segKey, key: "contained"})
+		c.push(seg{kind: segIndex, index: i})
+		id, _ := r["id"].(string)
+		switch prev, dup := seen[id]; {
+		case id == "":
+			c.add(fhir.IssueInvariant, "A contained resource needs an id, by which the resource refers to it (dom-3).")
+		case dup:
+			c.add(fhir.IssueInvariant, "The contained resources %d and %d have the same id %q: a reference #%s would be ambiguous.", prev, i, id, id)
+		case !local["#"+id] && !refersTo(r, "#"):
+			c.add(fhir.IssueInvariant, "The contained resource %q is not referred to from elsewhere in the resource, nor does it refer to its container (dom-3).", id)
+		}
+		seen[id] = i
+		if meta, _ := r["meta"].(map[string]any); meta["security"] != nil {
+			c.push(seg{kind: segKey, key: "meta"})
+			c.push(seg{kind: segKey, key: "security"})
+			c.add(fhir.IssueInvariant, "A contained resource must not have a security label (dom-5).")
+			c.pop()
+			c.pop()
+		}
+		c.pop()
+		c.pop()
+	}
+}
+
+// localRefs collects the strings of v that name a contained resource
+// ("#id"): references, canonicals and uris alike.
+func localRefs(v any, into map[string]bool) {
+	switch t := v.(type) {
+	case string:
+		if strings.HasPrefix(t, "#") {
+			into[t] = true
+		}
+	case map[string]any:
+		for k, c := range t {
+			if k != "div" {
+				localRefs(c, into)
+			}
+		}
+	case []any:
+		for _, c := range t {
+			localRefs(c, into)
+		}
+	}
+}
+
+func refersTo(v any, s string) bool {
+	found := map[string]bool{}
+	localRefs(v, found)
+	return found[s]
+}
+
+// elementRules checks an object met under key k of parent: ele-1 for the
+// _name twin of a primitive (an id alone is no content), per-1 for a
+// Period (start not after end) and qty-3 for a Quantity (a code needs its
+// system).
+func (c *checker) elementRules(parent map[string]any, k string, obj map[string]any) {
+	if strings.HasPrefix(k, "_") && len(k) > 1 {
+		if _, value := parent[k[1:]]; !value && onlyKeys(obj, "id") {
+			c.add(fhir.IssueInvariant, "The element has neither a value nor extensions (ele-1).")
+		}
+	}
+	if start, ok := obj["start"].(string); ok && onlyKeys(obj, "id", "extension", "start", "end") {
+		if end, ok := obj["end"].(string); ok {
+			s, _, err1 := index.DateRange(start)
+			_, e, err2 := index.DateRange(end)
+			if err1 == nil && err2 == nil && s.After(e) {
+				c.add(fhir.IssueInvariant, "The period starts (%s) after it ends (%s) (per-1).", start, end)
+			}
+		}
+	}
+	_, code := obj["code"]
+	_, system := obj["system"]
+	_, value := obj["value"]
+	_, unit := obj["unit"]
+	_, comparator := obj["comparator"]
+	if code && !system && (value || unit || comparator) &&
+		onlyKeys(obj, "id", "extension", "value", "comparator", "unit", "system", "code", "_value", "_unit", "_code", "_comparator") {
+		c.add(fhir.IssueInvariant, "A quantity with a code must name the code's system (qty-3).")
+	}
+}
+
+// onlyKeys reports whether obj has no member but the given ones.
+func onlyKeys(obj map[string]any, keys ...string) bool {
+	for k := range obj {
+		ok := false
+		for _, want := range keys {
+			ok = ok || k == want
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
