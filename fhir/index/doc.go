@@ -65,7 +65,8 @@
 // "/_history/n" dropped; ExtractUnder gives a URL under the server's own
 // base as the relative reference it is (Ref{Type, id}). A
 // canonical (a uri-typed reference) gives Ref{"", uri}. Contained ("#id")
-// references and relative references that name no type are skipped.
+// references give no Ref but the parameter's Present token (they are a
+// value, for :missing); relative references that name no type are skipped.
 //
 // # Dates and numbers
 //

@@ -181,6 +181,9 @@ func compileComponents(t *fhir.ResourceType, sp *fhir.SearchParam) ([]component,
 type extractor struct {
 	rows           Rows
 	base           string // ExtractUnder's base URL and "/"; "" for none
+	// valued is set by a value that has no row of its own but is a value
+	// for :missing (a reference to a contained resource).
+	valued bool
 	nodes, c1, c2  []fhirpath.Node
 	codes          []coding
 	forms1, forms2 []TokenForm
@@ -226,10 +229,11 @@ func ExtractUnder(t *fhir.ResourceType, res map[string]any, base string) (Rows, 
 		p := &ti.params[i]
 		x.nodes = p.expr.AppendEval(x.nodes[:0], root)
 		before := x.count()
+		x.valued = false
 		if err := x.extract(p); err != nil {
 			return Rows{}, fmt.Errorf("index: %s %s: %w", t.Name, p.code, err)
 		}
-		if x.count() > before {
+		if x.count() > before || x.valued {
 			x.rows.Tokens = append(x.rows.Tokens, p.present)
 		}
 	}
@@ -262,7 +266,7 @@ func (ti *typeIndex) learn(r *Rows) {
 // release clears the extractor, so that the pool holds no resource, and
 // returns it to the pool.
 func (x *extractor) release() {
-	x.rows, x.base = Rows{}, ""
+	x.rows, x.base, x.valued = Rows{}, "", false
 	clear(x.nodes[:cap(x.nodes)])
 	clear(x.c1[:cap(x.c1)])
 	clear(x.c2[:cap(x.c2)])

@@ -251,9 +251,14 @@ func (x *extractor) ref(p *param, n fhirpath.Node) {
 // addRef emits a reference string: "Type/id" (a version dropped) as (Type,
 // id); an absolute URL or a urn as ("", URL), with "/_history/n" dropped
 // from a URL ending in Type/id/_history/n. Contained ("#id") references
-// and relative references that name no Type/id are skipped.
+// have no row but count as a value for :missing; relative references that
+// name no Type/id are skipped.
 func (x *extractor) addRef(hash int64, ref string) {
-	if ref == "" || ref[0] == '#' {
+	if ref == "" {
+		return
+	}
+	if ref[0] == '#' {
+		x.valued = true // a contained resource: no target row, but a value
 		return
 	}
 	if x.base != "" && len(ref) > len(x.base) && strings.HasPrefix(ref, x.base) {
