@@ -179,11 +179,11 @@ func compileComponents(t *fhir.ResourceType, sp *fhir.SearchParam) ([]component,
 
 // extractor holds the rows being built and reusable scratch buffers.
 type extractor struct {
-	rows           Rows
-	base           string // ExtractUnder's base URL and "/"; "" for none
+	rows Rows
+	base string // ExtractUnder's base URL and "/"; "" for none
 	// valued is set by a value that has no row of its own but is a value
 	// for :missing (a reference to a contained resource).
-	valued bool
+	valued         bool
 	nodes, c1, c2  []fhirpath.Node
 	codes          []coding
 	forms1, forms2 []TokenForm
