@@ -103,6 +103,9 @@ func searchParams(t *fhir.ResourceType) []any {
 			sp["documentation"] = "Prefix match on case- and accent-folded text; :exact and :contains supported. " +
 				":contains cannot use an index and is bounded by the statement timeout."
 		}
+		if p.Code == "phonetic" {
+			sp["documentation"] = "No phonetic algorithm: matched like name, a prefix of case- and accent-folded text."
+		}
 		out = append(out, sp)
 	}
 	return out
