@@ -92,6 +92,7 @@ func (c *checker) resource(obj map[string]any, typ string, ids map[string]bool, 
 	} else {
 		c.containedReferenced(obj)
 	}
+	c.resourceRules(typ, obj)
 	for k, v := range obj {
 		if k == "resourceType" || k == "id" {
 			continue // checked by the caller and by resourceID

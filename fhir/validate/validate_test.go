@@ -199,7 +199,7 @@ func TestResourceInvalid(t *testing.T) {
 		{"contained required", "Patient", `{"resourceType":"Patient","contained":[{"resourceType":"Observation","id":"o"}],"link":[{"other":{"reference":"#o"},"type":"seealso"}]}`,
 			[]want{{fhir.IssueRequired, "Patient.contained[0].ofType(Observation).code"},
 				{fhir.IssueRequired, "Patient.contained[0].ofType(Observation).status"}}},
-		{"contained in contained", "Patient", `{"resourceType":"Patient","managingOrganization":{"reference":"#o"},"contained":[{"resourceType":"Organization","id":"o","contained":[{"resourceType":"Organization","id":"p"}]}]}`,
+		{"contained in contained", "Patient", `{"resourceType":"Patient","managingOrganization":{"reference":"#o"},"contained":[{"resourceType":"Organization","id":"o","name":"x","contained":[{"resourceType":"Organization","id":"p"}]}]}`,
 			[]want{{fhir.IssueInvariant, "Patient.contained[0].ofType(Organization).contained"}}},
 		{"bundle entry", "Bundle", `{"resourceType":"Bundle","type":"collection","entry":[{"resource":{"resourceType":"Patient","colour":1}}]}`,
 			[]want{{fhir.IssueStructure, "Bundle.entry[0].resource.ofType(Patient).colour"}}},
@@ -430,8 +430,8 @@ func TestBaseInvariants(t *testing.T) {
 	for name, tc := range map[string]struct{ typ, body, expr string }{
 		"unreferenced contained": {"Patient", `{"resourceType":"Patient","contained":[{"resourceType":"Organization","id":"o1","name":"x"}]}`, "Patient.contained[0]"},
 		"contained without id":   {"Patient", `{"resourceType":"Patient","contained":[{"resourceType":"Organization","name":"x"}]}`, "Patient.contained[0]"},
-		"duplicate contained id": {"Patient", `{"resourceType":"Patient","managingOrganization":{"reference":"#o1"},"contained":[{"resourceType":"Organization","id":"o1"},{"resourceType":"Organization","id":"o1"}]}`, "Patient.contained[1]"},
-		"contained security":     {"Patient", `{"resourceType":"Patient","managingOrganization":{"reference":"#o1"},"contained":[{"resourceType":"Organization","id":"o1","meta":{"security":[{"code":"R"}]}}]}`, "Patient.contained[0].meta.security"},
+		"duplicate contained id": {"Patient", `{"resourceType":"Patient","managingOrganization":{"reference":"#o1"},"contained":[{"resourceType":"Organization","id":"o1","name":"x"},{"resourceType":"Organization","id":"o1","name":"y"}]}`, "Patient.contained[1]"},
+		"contained security":     {"Patient", `{"resourceType":"Patient","managingOrganization":{"reference":"#o1"},"contained":[{"resourceType":"Organization","id":"o1","name":"x","meta":{"security":[{"code":"R"}]}}]}`, "Patient.contained[0].meta.security"},
 		"id-only element":        {"Patient", `{"resourceType":"Patient","_gender":{"id":"a"}}`, "Patient._gender"},
 		"period backwards":       {"Encounter", enc(`{"start":"2020-02-01T00:00:00Z","end":"2020-01-01T00:00:00Z"}`), "Encounter.period"},
 		"nested period":          {"Patient", `{"resourceType":"Patient","name":[{"family":"x","period":{"start":"2021","end":"2020"}}]}`, "Patient.name[0].period"},
@@ -443,8 +443,8 @@ func TestBaseInvariants(t *testing.T) {
 		})
 	}
 	for name, body := range map[string]string{
-		"referenced contained":   `{"resourceType":"Patient","managingOrganization":{"reference":"#o1"},"contained":[{"resourceType":"Organization","id":"o1"}]}`,
-		"contained refers back":  `{"resourceType":"Patient","contained":[{"resourceType":"Organization","id":"o1","partOf":{"reference":"#"}}]}`,
+		"referenced contained":   `{"resourceType":"Patient","managingOrganization":{"reference":"#o1"},"contained":[{"resourceType":"Organization","id":"o1","name":"x"}]}`,
+		"contained refers back":  `{"resourceType":"Patient","contained":[{"resourceType":"Organization","id":"o1","name":"x","partOf":{"reference":"#"}}]}`,
 		"id with value":          `{"resourceType":"Patient","gender":"male","_gender":{"id":"a"}}`,
 		"period in order":        enc(`{"start":"2020-01-01","end":"2020-01-01T10:00:00Z"}`),
 		"open period":            enc(`{"start":"2020-01-01"}`),
@@ -452,6 +452,40 @@ func TestBaseInvariants(t *testing.T) {
 		"unit only":              obs(`{"value":1,"unit":"mg"}`),
 		"coding without system":  `{"resourceType":"Observation","status":"final","code":{"coding":[{"code":"x"}]}}`,
 		"appointment start, end": `{"resourceType":"Appointment","status":"booked","start":"2020-02-01T00:00:00Z","end":"2020-02-01T01:00:00Z","participant":[{"status":"accepted","actor":{"reference":"Patient/p"}}]}`,
+	} {
+		if _, err := Resource([]byte(body), ""); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+// The error-level invariants of the stored types that read plain members.
+func TestResourceRules(t *testing.T) {
+	obs := `"resourceType":"Observation","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"8480-6"}]}`
+	for name, tc := range map[string]struct{ typ, body, expr string }{
+		"obs-6": {"Observation", `{` + obs + `,"valueString":"x","dataAbsentReason":{"text":"gone"}}`, "Observation.dataAbsentReason"},
+		"obs-7": {"Observation", `{` + obs + `,"valueString":"x","component":[{"code":{"coding":[{"system":"http://loinc.org","code":"8480-6"}]},"valueString":"y"}]}`, "Observation.component[0]"},
+		"obs-3": {"Observation", `{` + obs + `,"referenceRange":[{"appliesTo":[{"text":"adults"}]}]}`, "Observation.referenceRange[0]"},
+		"pat-1": {"Patient", `{"resourceType":"Patient","contact":[{"gender":"male"}]}`, "Patient.contact[0]"},
+		"org-1": {"Organization", `{"resourceType":"Organization","active":true}`, "Organization"},
+		"grp-1": {"Group", `{"resourceType":"Group","type":"person","actual":false,"member":[{"entity":{"reference":"Patient/p"}}]}`, "Group.member"},
+		"con-4": {"Condition", `{"resourceType":"Condition","subject":{"reference":"Patient/p"},"clinicalStatus":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/condition-clinical","code":"active"}]},"abatementDateTime":"2020"}`, "Condition.clinicalStatus"},
+		"con-5": {"Condition", `{"resourceType":"Condition","subject":{"reference":"Patient/p"},"clinicalStatus":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/condition-clinical","code":"active"}]},"verificationStatus":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/condition-ver-status","code":"entered-in-error"}]}}`, "Condition.clinicalStatus"},
+		"app-2": {"Appointment", `{"resourceType":"Appointment","status":"proposed","start":"2020-01-01T10:00:00Z","participant":[{"status":"accepted","actor":{"reference":"Patient/p"}}]}`, "Appointment"},
+		"app-3": {"Appointment", `{"resourceType":"Appointment","status":"booked","participant":[{"status":"accepted","actor":{"reference":"Patient/p"}}]}`, "Appointment"},
+		"app-1": {"Appointment", `{"resourceType":"Appointment","status":"proposed","participant":[{"status":"accepted"}]}`, "Appointment.participant[0]"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := Resource([]byte(tc.body), tc.typ)
+			checkIssues(t, err, []want{{fhir.IssueInvariant, tc.expr}})
+		})
+	}
+	for name, body := range map[string]string{
+		"absent value":         `{` + obs + `,"dataAbsentReason":{"text":"gone"}}`,
+		"panel":                `{` + obs + `,"component":[{"code":{"coding":[{"system":"http://loinc.org","code":"8480-6"}]},"valueString":"y"}]}`,
+		"resolved condition":   `{"resourceType":"Condition","subject":{"reference":"Patient/p"},"clinicalStatus":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/condition-clinical","code":"resolved"}]},"abatementDateTime":"2020"}`,
+		"proposed appointment": `{"resourceType":"Appointment","status":"proposed","participant":[{"status":"needs-action","type":[{"text":"doctor"}]}]}`,
+		"identified org":       `{"resourceType":"Organization","identifier":[{"value":"1"}]}`,
 	} {
 		if _, err := Resource([]byte(body), ""); err != nil {
 			t.Errorf("%s: %v", name, err)
