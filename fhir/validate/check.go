@@ -2,6 +2,7 @@ package validate
 
 import (
 	"fmt"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -329,6 +330,8 @@ func (c *checker) str(key, s string, ids map[string]bool) {
 		if code, msg := checkNarrative(s); msg != "" {
 			c.add(code, "%s", msg)
 		}
+	case zeroYear.MatchString(s) && (len(s) > 4 || strings.HasSuffix(strings.ToLower(key), "date")):
+		c.add(fhir.IssueValue, "%q is not a valid date: years run from 0001 to 9999.", s)
 	}
 }
 

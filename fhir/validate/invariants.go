@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"regexp"
 	"strings"
 
 	"github.com/fhirbase-go/fhird/fhir"
@@ -96,6 +97,14 @@ func (c *checker) elementRules(parent map[string]any, k string, obj map[string]a
 			}
 		}
 	}
+	if ref, ok := obj["reference"].(string); ok {
+		if typ, ok := obj["type"].(string); ok {
+			named := strings.TrimPrefix(typ, "http://hl7.org/fhir/StructureDefinition/")
+			if m := literalRef.FindStringSubmatch(ref); m != nil && !strings.Contains(named, "/") && m[1] != named {
+				c.add(fhir.IssueInvariant, "The reference %q is to a %s, but its type says %s.", ref, m[1], typ)
+			}
+		}
+	}
 	_, code := obj["code"]
 	_, system := obj["system"]
 	_, value := obj["value"]
@@ -106,6 +115,14 @@ func (c *checker) elementRules(parent map[string]any, k string, obj map[string]a
 		c.add(fhir.IssueInvariant, "A quantity with a code must name the code's system (qty-3).")
 	}
 }
+
+// literalRef matches a literal reference to Type/id (relative, absolute,
+// versioned) and captures the type.
+var literalRef = regexp.MustCompile(`(?:^|/)([A-Z][A-Za-z]+)/[A-Za-z0-9\-.]{1,64}(?:/_history/[A-Za-z0-9\-.]{1,64})?$`)
+
+// zeroYear matches a date, dateTime or instant in the year 0000, which the
+// R4 regexes exclude (the year is 0001-9999).
+var zeroYear = regexp.MustCompile(`^0000(-[01][0-9](-[0-3][0-9](T.*)?)?)?$`)
 
 // onlyKeys reports whether obj has no member but the given ones.
 func onlyKeys(obj map[string]any, keys ...string) bool {

@@ -492,3 +492,25 @@ func TestResourceRules(t *testing.T) {
 		}
 	}
 }
+
+// The year 0000 is no date; a reference's type agrees with its target.
+func TestZeroYearAndReferenceType(t *testing.T) {
+	for name, tc := range map[string]struct{ typ, body string }{
+		"birth date 0000": {"Patient", `{"resourceType":"Patient","birthDate":"0000"}`},
+		"issued 0000":     {"Observation", `{"resourceType":"Observation","status":"final","code":{"text":"x"},"issued":"0000-01-01T00:00:00Z"}`},
+		"extension date":  {"Patient", `{"resourceType":"Patient","extension":[{"url":"http://e/x","valueDate":"0000-01-01"}]}`},
+		"reference type":  {"Patient", `{"resourceType":"Patient","managingOrganization":{"reference":"Organization/1","type":"Patient"}}`},
+	} {
+		if _, err := Resource([]byte(tc.body), tc.typ); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	for name, body := range map[string]string{
+		"postal code 0000": `{"resourceType":"Patient","address":[{"postalCode":"0000"}]}`,
+		"typed reference":  `{"resourceType":"Patient","managingOrganization":{"reference":"http://x.org/fhir/Organization/1/_history/2","type":"http://hl7.org/fhir/StructureDefinition/Organization"}}`,
+	} {
+		if _, err := Resource([]byte(body), ""); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
