@@ -131,6 +131,7 @@ func (c *checker) value(key string, v any, ids map[string]bool, m mode) {
 				c.add(fhir.IssueInvariant, "%s", msg)
 			}
 		}
+		c.memberRules(key, t)
 		c.object(t, ids, m)
 	case []any:
 		if len(t) == 0 {

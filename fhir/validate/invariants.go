@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"encoding/json"
 	"regexp"
 	"strings"
 
@@ -123,6 +124,55 @@ var literalRef = regexp.MustCompile(`(?:^|/)([A-Z][A-Za-z]+)/[A-Za-z0-9\-.]{1,64
 // zeroYear matches a date, dateTime or instant in the year 0000, which the
 // R4 regexes exclude (the year is 0001-9999).
 var zeroYear = regexp.MustCompile(`^0000(-[01][0-9](-[0-3][0-9](T.*)?)?)?$`)
+
+// memberRules checks an object that is an element of the array under key,
+// or the value of key: ContactPoint (cpt-2) under telecom, Timing.repeat
+// (tim-1, 2, 6, 7, 8, 10), Attachment (att-1), Ratio (rat-1) and Range
+// (rng-2), each known by its members.
+func (c *checker) memberRules(key string, obj map[string]any) {
+	has := func(k string) bool { _, ok := obj[k]; return ok }
+	rule := func(ok bool, code, msg string) {
+		if !ok {
+			c.add(fhir.IssueInvariant, "%s (%s).", msg, code)
+		}
+	}
+	switch {
+	case key == "telecom":
+		rule(!has("value") || has("system"), "cpt-2", "A contact point with a value names its system")
+	case key == "repeat":
+		rule(!has("duration") || has("durationUnit"), "tim-1", "A duration needs its durationUnit")
+		rule(!has("period") || has("periodUnit"), "tim-2", "A period needs its periodUnit")
+		rule(!has("periodMax") || has("period"), "tim-6", "periodMax needs a period")
+		rule(!has("durationMax") || has("duration"), "tim-7", "durationMax needs a duration")
+		rule(!has("countMax") || has("count"), "tim-8", "countMax needs a count")
+		rule(!has("timeOfDay") || !has("when"), "tim-10", "timeOfDay and when exclude each other")
+	case has("data") && !has("origin"): // not SampledData, whose data is its own
+		if _, ok := obj["data"].(string); ok {
+			rule(has("contentType"), "att-1", "An attachment with data names its contentType")
+		}
+	}
+	if onlyKeys(obj, "id", "extension", "numerator", "denominator") && (has("numerator") || has("denominator")) {
+		rule(has("numerator") == has("denominator"), "rat-1", "A ratio has both a numerator and a denominator, or neither")
+	}
+	if key != "referenceRange" && onlyKeys(obj, "id", "extension", "low", "high") {
+		lo, hi := quantityValue(obj["low"]), quantityValue(obj["high"])
+		rule(lo == nil || hi == nil || *lo <= *hi, "rng-2", "A range's low is not above its high")
+	}
+}
+
+// quantityValue is the value of a Quantity, or nil.
+func quantityValue(v any) *float64 {
+	q, _ := v.(map[string]any)
+	n, ok := q["value"].(json.Number)
+	if !ok {
+		return nil
+	}
+	f, err := n.Float64()
+	if err != nil {
+		return nil
+	}
+	return &f
+}
 
 // onlyKeys reports whether obj has no member but the given ones.
 func onlyKeys(obj map[string]any, keys ...string) bool {

@@ -64,6 +64,13 @@ func (c *checker) resourceRules(typ string, obj map[string]any) {
 		if !has(obj, "identifier", "name") {
 			c.add(fhir.IssueInvariant, "An organization needs an identifier or a name (org-1).")
 		}
+		for key, code := range map[string]string{"address": "org-2", "telecom": "org-3"} {
+			each(key, func(i int, m map[string]any) {
+				if m["use"] == "home" {
+					at(key, i, code, "an organization's "+key+" is never a home one")
+				}
+			})
+		}
 	case "Group":
 		if actual, _ := obj["actual"].(bool); !actual && has(obj, "member") {
 			at("member", -1, "grp-1", "only an actual group has members")

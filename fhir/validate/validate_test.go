@@ -514,3 +514,40 @@ func TestZeroYearAndReferenceType(t *testing.T) {
 		}
 	}
 }
+
+// Datatype invariants known by their members: cpt-2, tim-*, att-1, rat-1,
+// rng-2, and org-2/3.
+func TestDatatypeInvariants(t *testing.T) {
+	obs := func(rest string) string {
+		return `{"resourceType":"Observation","status":"final","code":{"text":"x"},` + rest + `}`
+	}
+	for name, tc := range map[string]struct{ typ, body, expr string }{
+		"cpt-2": {"Patient", `{"resourceType":"Patient","telecom":[{"value":"555"}]}`, "Patient.telecom[0]"},
+		"tim-1": {"Observation", obs(`"effectiveTiming":{"repeat":{"duration":1}}`), "Observation.effectiveTiming.repeat"},
+		"tim-8": {"Observation", obs(`"effectiveTiming":{"repeat":{"countMax":3}}`), "Observation.effectiveTiming.repeat"},
+		"att-1": {"Patient", `{"resourceType":"Patient","photo":[{"data":"aGk="}]}`, "Patient.photo[0]"},
+		"rat-1": {"Observation", obs(`"valueRatio":{"numerator":{"value":1}}`), "Observation.valueRatio"},
+		"rng-2": {"Observation", obs(`"valueRange":{"low":{"value":5},"high":{"value":1}}`), "Observation.valueRange"},
+		"org-2": {"Organization", `{"resourceType":"Organization","name":"x","address":[{"use":"home","city":"y"}]}`, "Organization.address[0]"},
+		"org-3": {"Organization", `{"resourceType":"Organization","name":"x","telecom":[{"system":"phone","value":"1","use":"home"}]}`, "Organization.telecom[0]"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := Resource([]byte(tc.body), tc.typ)
+			checkIssues(t, err, []want{{fhir.IssueInvariant, tc.expr}})
+		})
+	}
+	for name, body := range map[string]string{
+		"contact point":   `{"resourceType":"Patient","telecom":[{"system":"phone","value":"555","rank":1}]}`,
+		"identifier":      `{"resourceType":"Patient","identifier":[{"value":"555"}]}`,
+		"timing":          obs(`"effectiveTiming":{"repeat":{"duration":1,"durationUnit":"h","count":1,"countMax":2}}`),
+		"attachment":      `{"resourceType":"Patient","photo":[{"contentType":"image/png","data":"aGk="}]}`,
+		"sampled data":    obs(`"valueSampledData":{"origin":{"value":0},"period":1,"dimensions":1,"data":"1 2"}`),
+		"ratio":           obs(`"valueRatio":{"numerator":{"value":1},"denominator":{"value":2}}`),
+		"range":           obs(`"valueRange":{"low":{"value":1},"high":{"value":5}}`),
+		"reference range": obs(`"referenceRange":[{"low":{"value":5},"high":{"value":1}}]`),
+	} {
+		if _, err := Resource([]byte(body), ""); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
