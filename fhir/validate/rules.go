@@ -76,6 +76,13 @@ func (c *checker) resourceRules(typ string, obj map[string]any) {
 			at("member", -1, "grp-1", "only an actual group has members")
 		}
 	case "Condition":
+		// Required bindings of CodeableConcepts: some coding is from the
+		// value set (terminologies.html, required).
+		for key, vs := range conditionStatus {
+			if cc, ok := obj[key]; ok && !hasCode(cc, vs.system, vs.codes...) {
+				at(key, -1, "required binding", "the "+key+" has no coding from "+vs.system+" ("+strings.Join(vs.codes, ", ")+")")
+			}
+		}
 		if hasChoice(obj, "abatement") && !hasCode(obj["clinicalStatus"], "http://terminology.hl7.org/CodeSystem/condition-clinical", "resolved", "remission", "inactive") {
 			at("clinicalStatus", -1, "con-4", "an abated condition's clinical status is inactive, resolved or remission")
 		}
@@ -100,6 +107,17 @@ func (c *checker) resourceRules(typ string, obj map[string]any) {
 			}
 		})
 	}
+}
+
+// conditionStatus are the required bindings of Condition's CodeableConcepts.
+var conditionStatus = map[string]struct {
+	system string
+	codes  []string
+}{
+	"clinicalStatus": {"http://terminology.hl7.org/CodeSystem/condition-clinical",
+		[]string{"active", "recurrence", "relapse", "inactive", "remission", "resolved"}},
+	"verificationStatus": {"http://terminology.hl7.org/CodeSystem/condition-ver-status",
+		[]string{"unconfirmed", "provisional", "differential", "confirmed", "refuted", "entered-in-error"}},
 }
 
 // hasChoice reports whether obj has a member name[x] (valueQuantity, ...).

@@ -551,3 +551,25 @@ func TestDatatypeInvariants(t *testing.T) {
 		}
 	}
 }
+
+// Condition's status CodeableConcepts are bound (required): some coding is
+// from the value set.
+func TestConditionStatusBindings(t *testing.T) {
+	cond := func(status string) string {
+		return `{"resourceType":"Condition","subject":{"reference":"Patient/p"},"clinicalStatus":` + status + `}`
+	}
+	for name, cc := range map[string]string{
+		"unknown code": `{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/condition-clinical","code":"bogus"}]}`,
+		"other system": `{"coding":[{"system":"http://example.org","code":"active"}]}`,
+		"text only":    `{"text":"active"}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := Resource([]byte(cond(cc)), "Condition")
+			checkIssues(t, err, []want{{fhir.IssueInvariant, "Condition.clinicalStatus"}})
+		})
+	}
+	ok := cond(`{"coding":[{"system":"http://example.org","code":"x"},{"system":"http://terminology.hl7.org/CodeSystem/condition-clinical","code":"active"}],"text":"Active"}`)
+	if _, err := Resource([]byte(ok), ""); err != nil {
+		t.Errorf("a bound coding among others: %v", err)
+	}
+}
