@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/fhirbase-go/fhird/fhir"
@@ -47,8 +48,22 @@ func open(key []byte, scope, token string, v any) error {
 	return nil
 }
 
-// pagingAEAD is AES-256-GCM under a key derived from the cursor key.
+// aeads holds the AEAD of each cursor key seen (one per process in
+// practice), so that a page link costs no key derivation.
+var aeads sync.Map
+
+// pagingAEAD is AES-256-GCM under a key derived from the cursor key. An
+// AEAD is safe for concurrent use.
 func pagingAEAD(key []byte) cipher.AEAD {
+	if a, ok := aeads.Load(string(key)); ok {
+		return a.(cipher.AEAD)
+	}
+	a := newPagingAEAD(key)
+	aeads.Store(string(key), a)
+	return a
+}
+
+func newPagingAEAD(key []byte) cipher.AEAD {
 	k := sha256.Sum256(append([]byte("fhird paging token\x00"), key...))
 	block, err := aes.NewCipher(k[:])
 	if err != nil {

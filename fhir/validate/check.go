@@ -273,11 +273,15 @@ func (c *checker) containedRules(obj map[string]any) {
 		c.pop()
 	}
 	meta, _ := obj["meta"].(map[string]any)
-	for _, k := range [...]string{"versionId", "lastUpdated"} {
+	for _, k := range [...]string{"versionId", "lastUpdated", "security"} {
 		if _, ok := meta[k]; ok {
 			c.push(seg{kind: segKey, key: "meta"})
 			c.push(seg{kind: segKey, key: k})
-			c.add(fhir.IssueInvariant, "A contained resource must not have meta.%s (dom-4).", k)
+			if k == "security" {
+				c.add(fhir.IssueInvariant, "A contained resource must not have a security label (dom-5).")
+			} else {
+				c.add(fhir.IssueInvariant, "A contained resource must not have meta.%s (dom-4).", k)
+			}
 			c.pop()
 			c.pop()
 		}
@@ -331,7 +335,7 @@ func (c *checker) str(key, s string, ids map[string]bool) {
 		if code, msg := checkNarrative(s); msg != "" {
 			c.add(code, "%s", msg)
 		}
-	case zeroYear.MatchString(s) && (len(s) > 4 || strings.HasSuffix(strings.ToLower(key), "date")):
+	case strings.HasPrefix(s, "0000") && zeroYear.MatchString(s) && (len(s) > 4 || strings.HasSuffix(strings.ToLower(key), "date")):
 		c.add(fhir.IssueValue, "%q is not a valid date: years run from 0001 to 9999.", s)
 	}
 }

@@ -40,13 +40,6 @@ func (c *checker) containedReferenced(obj map[string]any) {
 			c.add(fhir.IssueInvariant, "The contained resource %q is not referred to from elsewhere in the resource, nor does it refer to its container (dom-3).", id)
 		}
 		seen[id] = i
-		if meta, _ := r["meta"].(map[string]any); meta["security"] != nil {
-			c.push(seg{kind: segKey, key: "meta"})
-			c.push(seg{kind: segKey, key: "security"})
-			c.add(fhir.IssueInvariant, "A contained resource must not have a security label (dom-5).")
-			c.pop()
-			c.pop()
-		}
 		c.pop()
 		c.pop()
 	}

@@ -431,7 +431,7 @@ func TestBaseInvariants(t *testing.T) {
 		"unreferenced contained": {"Patient", `{"resourceType":"Patient","contained":[{"resourceType":"Organization","id":"o1","name":"x"}]}`, "Patient.contained[0]"},
 		"contained without id":   {"Patient", `{"resourceType":"Patient","contained":[{"resourceType":"Organization","name":"x"}]}`, "Patient.contained[0]"},
 		"duplicate contained id": {"Patient", `{"resourceType":"Patient","managingOrganization":{"reference":"#o1"},"contained":[{"resourceType":"Organization","id":"o1","name":"x"},{"resourceType":"Organization","id":"o1","name":"y"}]}`, "Patient.contained[1]"},
-		"contained security":     {"Patient", `{"resourceType":"Patient","managingOrganization":{"reference":"#o1"},"contained":[{"resourceType":"Organization","id":"o1","name":"x","meta":{"security":[{"code":"R"}]}}]}`, "Patient.contained[0].meta.security"},
+		"contained security":     {"Patient", `{"resourceType":"Patient","managingOrganization":{"reference":"#o1"},"contained":[{"resourceType":"Organization","id":"o1","name":"x","meta":{"security":[{"code":"R"}]}}]}`, "Patient.contained[0].ofType(Organization).meta.security"},
 		"id-only element":        {"Patient", `{"resourceType":"Patient","_gender":{"id":"a"}}`, "Patient._gender"},
 		"period backwards":       {"Encounter", enc(`{"start":"2020-02-01T00:00:00Z","end":"2020-01-01T00:00:00Z"}`), "Encounter.period"},
 		"nested period":          {"Patient", `{"resourceType":"Patient","name":[{"family":"x","period":{"start":"2021","end":"2020"}}]}`, "Patient.name[0].period"},
