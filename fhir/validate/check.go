@@ -101,7 +101,7 @@ func (c *checker) resource(obj map[string]any, typ string, ids map[string]bool, 
 		c.push(seg{kind: segKey, key: k})
 		c.name(k)
 		if child, ok := v.(map[string]any); ok {
-			c.elementRules(obj, k, child)
+			c.twinRule(obj, k, child)
 		}
 		switch {
 		case k == "contained" && !contained:
@@ -159,7 +159,7 @@ func (c *checker) object(obj map[string]any, ids map[string]bool, m mode) {
 		c.push(seg{kind: segKey, key: k})
 		c.name(k)
 		if child, ok := v.(map[string]any); ok {
-			c.elementRules(obj, k, child)
+			c.twinRule(obj, k, child)
 		}
 		switch {
 		case k == "resource" && m == modeEntry:

@@ -72,41 +72,13 @@ func refersTo(v any, s string) bool {
 	return found[s]
 }
 
-// elementRules checks an object met under key k of parent: ele-1 for the
-// _name twin of a primitive (an id alone is no content), per-1 for a
-// Period (start not after end) and qty-3 for a Quantity (a code needs its
-// system).
-func (c *checker) elementRules(parent map[string]any, k string, obj map[string]any) {
+// twinRule checks ele-1 on the _name twin k of a primitive of parent: an
+// id alone, with no value beside it, is no content.
+func (c *checker) twinRule(parent map[string]any, k string, obj map[string]any) {
 	if strings.HasPrefix(k, "_") && len(k) > 1 {
 		if _, value := parent[k[1:]]; !value && onlyKeys(obj, "id") {
 			c.add(fhir.IssueInvariant, "The element has neither a value nor extensions (ele-1).")
 		}
-	}
-	if start, ok := obj["start"].(string); ok && onlyKeys(obj, "id", "extension", "start", "end") {
-		if end, ok := obj["end"].(string); ok {
-			s, _, err1 := index.DateRange(start)
-			_, e, err2 := index.DateRange(end)
-			if err1 == nil && err2 == nil && s.After(e) {
-				c.add(fhir.IssueInvariant, "The period starts (%s) after it ends (%s) (per-1).", start, end)
-			}
-		}
-	}
-	if ref, ok := obj["reference"].(string); ok {
-		if typ, ok := obj["type"].(string); ok {
-			named := strings.TrimPrefix(typ, "http://hl7.org/fhir/StructureDefinition/")
-			if m := literalRef.FindStringSubmatch(ref); m != nil && !strings.Contains(named, "/") && m[1] != named {
-				c.add(fhir.IssueInvariant, "The reference %q is to a %s, but its type says %s.", ref, m[1], typ)
-			}
-		}
-	}
-	_, code := obj["code"]
-	_, system := obj["system"]
-	_, value := obj["value"]
-	_, unit := obj["unit"]
-	_, comparator := obj["comparator"]
-	if code && !system && (value || unit || comparator) &&
-		onlyKeys(obj, "id", "extension", "value", "comparator", "unit", "system", "code", "_value", "_unit", "_code", "_comparator") {
-		c.add(fhir.IssueInvariant, "A quantity with a code must name the code's system (qty-3).")
 	}
 }
 
@@ -119,15 +91,35 @@ var literalRef = regexp.MustCompile(`(?:^|/)([A-Z][A-Za-z]+)/[A-Za-z0-9\-.]{1,64
 var zeroYear = regexp.MustCompile(`^0000(-[01][0-9](-[0-3][0-9](T.*)?)?)?$`)
 
 // memberRules checks an object that is an element of the array under key,
-// or the value of key: ContactPoint (cpt-2) under telecom, Timing.repeat
-// (tim-1, 2, 6, 7, 8, 10), Attachment (att-1), Ratio (rat-1) and Range
-// (rng-2), each known by its members.
+// or the value of key: Period (per-1), Reference (its type), Quantity
+// (qty-3), ContactPoint (cpt-2) under telecom, Timing.repeat (tim-1, 2, 6,
+// 7, 8, 10), Attachment (att-1), Ratio (rat-1) and Range (rng-2), each
+// known by its members.
 func (c *checker) memberRules(key string, obj map[string]any) {
 	has := func(k string) bool { _, ok := obj[k]; return ok }
 	rule := func(ok bool, code, msg string) {
 		if !ok {
 			c.add(fhir.IssueInvariant, "%s (%s).", msg, code)
 		}
+	}
+	if start, ok := obj["start"].(string); ok && onlyKeys(obj, "id", "extension", "start", "end") {
+		if end, ok := obj["end"].(string); ok {
+			s, _, err1 := index.DateRange(start)
+			_, e, err2 := index.DateRange(end)
+			rule(err1 != nil || err2 != nil || !s.After(e), "per-1", "The period starts ("+start+") after it ends ("+end+")")
+		}
+	}
+	if ref, ok := obj["reference"].(string); ok {
+		if typ, ok := obj["type"].(string); ok {
+			named := strings.TrimPrefix(typ, "http://hl7.org/fhir/StructureDefinition/")
+			if m := literalRef.FindStringSubmatch(ref); m != nil && !strings.Contains(named, "/") && m[1] != named {
+				c.add(fhir.IssueInvariant, "The reference %q is to a %s, but its type says %s.", ref, m[1], typ)
+			}
+		}
+	}
+	if has("code") && !has("system") && (has("value") || has("unit") || has("comparator")) &&
+		onlyKeys(obj, "id", "extension", "value", "comparator", "unit", "system", "code", "_value", "_unit", "_code", "_comparator") {
+		rule(false, "qty-3", "A quantity with a code must name the code's system")
 	}
 	switch {
 	case key == "telecom":

@@ -573,3 +573,19 @@ func TestConditionStatusBindings(t *testing.T) {
 		t.Errorf("a bound coding among others: %v", err)
 	}
 }
+
+// Datatype invariants hold for elements of arrays too, not only for
+// members of objects.
+func TestInvariantsInArrays(t *testing.T) {
+	for name, tc := range map[string]struct{ typ, body, expr string }{
+		"period in an array": {"Appointment", `{"resourceType":"Appointment","status":"proposed","participant":[{"status":"accepted","actor":{"reference":"Patient/p"}}],
+			"requestedPeriod":[{"start":"2021-01-02","end":"2021-01-01"}]}`, "Appointment.requestedPeriod[0]"},
+		"reference in an array": {"Observation", `{"resourceType":"Observation","status":"final","code":{"text":"x"},
+			"performer":[{"reference":"Practitioner/d","type":"Organization"}]}`, "Observation.performer[0]"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := Resource([]byte(tc.body), tc.typ)
+			checkIssues(t, err, []want{{fhir.IssueInvariant, tc.expr}})
+		})
+	}
+}
