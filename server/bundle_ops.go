@@ -12,7 +12,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/fhirbase-go/fhird/fhir"
-	"github.com/fhirbase-go/fhird/fhir/validate"
 	"github.com/fhirbase-go/fhird/search"
 )
 
@@ -134,11 +133,7 @@ func (s *Server) entryResource(o *op, raw json.RawMessage) error {
 	if len(raw) == 0 {
 		return fhir.Errorf(fhir.KindInvalid, fhir.IssueRequired, "a %s entry needs a resource", o.method)
 	}
-	validateBody := validate.Resource
-	if o.method == http.MethodPost {
-		validateBody = validateIgnoringID // the server assigns ids on create
-	}
-	res, err := validateBody(raw, o.t.Name)
+	res, err := validateBody(raw, o.t.Name, o.method == http.MethodPost)
 	if err != nil {
 		return err
 	}

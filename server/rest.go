@@ -51,24 +51,20 @@ func (s *Server) parsed(c *gin.Context, t *fhir.ResourceType, create bool) (map[
 	if err != nil {
 		return nil, err
 	}
-	validateBody := validate.Resource
-	if create {
-		validateBody = validateIgnoringID
-	}
-	res, err := validateBody(body, t.Name)
+	res, err := validateBody(body, t.Name, create)
 	if err != nil {
 		return nil, err
 	}
 	return res, noConditionalRefs(res)
 }
 
-// validateIgnoringID validates the body of a create, whose id "the server
-// SHALL ignore" (http.html, create): when the id is all that is wrong, the
-// body is validated again without it.
-func validateIgnoringID(body []byte, typ string) (map[string]any, error) {
+// validateBody validates a request's resource of type typ. The body of a
+// create has an id "the server SHALL ignore" (http.html, create): when the
+// id is all that is wrong, the body is validated again without it.
+func validateBody(body []byte, typ string, create bool) (map[string]any, error) {
 	res, err := validate.Resource(body, typ)
 	fe, ok := fhir.AsError(err)
-	if !ok || len(fe.Issues) == 0 {
+	if !create || !ok || len(fe.Issues) == 0 {
 		return res, err
 	}
 	for _, is := range fe.Issues {
