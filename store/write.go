@@ -69,21 +69,23 @@ func (s *Store) WriteAll(ctx context.Context, items []fhir.Write) (out []fhir.Wr
 	}
 	defer wrapf(&err, "store.WriteAll(%d resources)", len(items))
 	tenant := tenantOf(ctx)
-	sqls, args := make([]string, len(items)), make([][]any, len(items))
-	ws := make([]*written, len(items))
+	plans := make([]writePlan, len(items))
 	for i, it := range items {
-		if sqls[i], args[i], ws[i], err = s.prepareWrite(tenant, it); err != nil {
+		if plans[i], err = s.prepareWrite(tenant, it); err != nil {
 			return nil, &fhir.ItemError{Index: i, Err: err}
 		}
 	}
 	vs := make([]version, len(items))
 	err = s.run(ctx, func(b *pgx.Batch) {
-		for i := range sqls {
-			b.Queue(sqls[i], args[i]...)
+		for _, p := range plans {
+			b.Queue(p.sql, p.args...)
+			if p.index != "" {
+				b.Queue(p.index, p.indexArgs...)
+			}
 		}
 	}, func(br pgx.BatchResults) error {
-		for i := range sqls {
-			if err := br.QueryRow().Scan(&vs[i].id, &vs[i].created); err != nil {
+		for i, p := range plans {
+			if err := p.scan(br, &vs[i]); err != nil {
 				return &fhir.ItemError{Index: i, Err: mapError(writeError(items[i], err))}
 			}
 		}
@@ -92,7 +94,8 @@ func (s *Store) WriteAll(ctx context.Context, items []fhir.Write) (out []fhir.Wr
 	if err != nil {
 		return nil, err
 	}
-	for i, w := range ws {
+	for i, p := range plans {
+		w := p.w
 		if vs[i].id != w.vid { // an update of an existing resource
 			if err := w.setVersion(vs[i].id); err != nil {
 				return nil, err
@@ -103,29 +106,55 @@ func (s *Store) WriteAll(ctx context.Context, items []fhir.Write) (out []fhir.Wr
 	return out, nil
 }
 
-// prepareWrite chooses the statement of one write and lays out its
+// writePlan is the statements of one write: a create's one statement, or
+// an update's row statement followed by its index statement (see
+// statements).
+type writePlan struct {
+	sql, index      string
+	args, indexArgs []any
+	w               *written
+}
+
+// scan reads the results of the plan's statements into v.
+func (p writePlan) scan(br pgx.BatchResults, v *version) error {
+	if p.index == "" {
+		return br.QueryRow().Scan(&v.id, &v.created)
+	}
+	if err := br.QueryRow().Scan(&v.id); err != nil {
+		return err
+	}
+	return br.QueryRow().Scan(&v.id, &v.created)
+}
+
+// prepareWrite chooses the statements of one write and lays out their
 // arguments.
-func (s *Store) prepareWrite(tenant string, it fhir.Write) (string, []any, *written, error) {
+func (s *Store) prepareWrite(tenant string, it fhir.Write) (writePlan, error) {
 	st, t, err := s.lookup(it.Type)
 	if err != nil {
-		return "", nil, nil, err
+		return writePlan{}, err
 	}
-	sql, vid := st.upsert, int64(1)
+	p := writePlan{sql: st.upsert, index: st.index}
+	vid := int64(1)
 	switch {
 	case it.Method == "POST":
-		sql = st.create
+		p.sql, p.index = st.create, ""
 	case it.IfMatch > 0:
-		sql, vid = st.updateIfMatch, it.IfMatch+1
+		p.sql, vid = st.updateIfMatch, it.IfMatch+1
 	}
-	w, err := prepare(t, it.ID, it.Res, vid, s.base)
-	if err != nil {
-		return "", nil, nil, err
+	if p.w, err = prepare(t, it.ID, it.Res, vid, s.base); err != nil {
+		return writePlan{}, err
 	}
-	args := w.args(tenant, it.Method)
-	if sql == st.updateIfMatch {
-		args = append(args, it.IfMatch)
+	p.args = []any{tenant, it.ID, p.w.ts, p.w.json, it.Method}
+	switch {
+	case p.index == "":
+		p.args = append(p.args, p.w.indexArgs()...)
+	case it.IfMatch > 0:
+		p.args = append(p.args, it.IfMatch)
 	}
-	return sql, args, w, nil
+	if p.index != "" {
+		p.indexArgs = append([]any{tenant, it.ID}, p.w.indexArgs()...)
+	}
+	return p, nil
 }
 
 // writeError explains a write statement's failure: no row from a version
@@ -149,8 +178,13 @@ func (s *Store) Delete(ctx context.Context, typ, id string, ifMatch int64) (r *f
 	var vid int64
 	err = s.run(ctx, func(b *pgx.Batch) {
 		b.Queue(st.delete, tenantOf(ctx), id, now, ifMatch)
+		b.Queue(st.unindex, tenantOf(ctx), id)
 	}, func(br pgx.BatchResults) error {
-		return br.QueryRow().Scan(&vid)
+		if err := br.QueryRow().Scan(&vid); err != nil {
+			return err
+		}
+		_, err := br.Exec()
+		return err
 	})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, s.checkDeleteMiss(ctx, typ, id, ifMatch)
@@ -232,8 +266,9 @@ func (w *written) resource(typ, method string) *fhir.Resource {
 	return &fhir.Resource{Type: typ, ID: w.id, VersionID: w.vid, LastUpdated: w.ts, Method: method, JSON: w.json}
 }
 
-// args lays out the bind parameters of a write statement (see statements).
-func (w *written) args(tenant, method string) []any {
+// indexArgs lays out the index rows as the arrays the write statements
+// take (see statements).
+func (w *written) indexArgs() []any {
 	r := w.rows
 	strH, strN, strE := make([]int64, len(r.Strings)), make([]string, len(r.Strings)), make([]string, len(r.Strings))
 	for i, v := range r.Strings {
@@ -255,7 +290,7 @@ func (w *written) args(tenant, method string) []any {
 	if tok == nil {
 		tok = []int64{}
 	}
-	return []any{tenant, w.id, w.ts, w.json, method, tok, strH, strN, strE, refH, refT, refI, dH, dLo, dHi, nH, nV}
+	return []any{tok, strH, strN, strE, refH, refT, refI, dH, dLo, dHi, nH, nV}
 }
 
 // NewID returns a new server-assigned resource id: a UUIDv7, so that ids

@@ -44,6 +44,10 @@ func main() {
 		err = withConfig(func(ctx context.Context, c *config, log *slog.Logger) error {
 			return importCmd(ctx, c, log, os.Args[2:])
 		})
+	case "verify-index":
+		err = withConfig(func(ctx context.Context, c *config, log *slog.Logger) error {
+			return verifyCmd(ctx, c, log, os.Args[2:])
+		})
 	case "bench":
 		err = withConfig(func(ctx context.Context, c *config, log *slog.Logger) error {
 			return benchCmd(ctx, c, log, os.Args[2:])
@@ -71,6 +75,7 @@ Usage:
   fhird gen       write seeded synthetic clinical data as NDJSON (fhird gen -h)
   fhird import    load NDJSON files into a tenant with COPY (fhird import -h)
   fhird bench     run load scenarios against a server (fhird bench -h)
+  fhird verify-index  check that a tenant's search index matches its resources (fhird verify-index -h)
   fhird version   print the version
   fhird help      this text
 

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -53,6 +54,12 @@ func adminURL() string {
 // from TestMain: func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }.
 func Main(m *testing.M) int {
 	code := m.Run()
+	if code == 0 && shared != nil {
+		if err := verifyAll(shared); err != nil {
+			fmt.Fprintln(os.Stderr, "storetest:", err)
+			code = 1
+		}
+	}
 	if shared != nil {
 		shared.Store.Close()
 		if err := drop(shared.Name); err != nil {
@@ -97,6 +104,58 @@ func create() (*DB, error) {
 		return nil, err
 	}
 	return &DB{Name: name, OwnerURL: owner, AppURL: app.String(), Store: st}, nil
+}
+
+// verifyAll checks, after a package's tests passed, that the index rows
+// of every tenant the tests wrote are exactly those of the current
+// versions (store.VerifyIndex): every test that writes is also a test of
+// the index invariant, concurrent ones included.
+func verifyAll(db *DB) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	tenants, err := db.Tenants(ctx)
+	if err != nil {
+		return err
+	}
+	bad, resources, start := 0, 0, time.Now()
+	for _, tenant := range tenants {
+		rep, err := db.Store.VerifyIndex(fhir.WithTenant(ctx, tenant))
+		if err != nil {
+			return fmt.Errorf("verify the index of tenant %s: %w", tenant, err)
+		}
+		resources += rep.Resources
+		for _, p := range rep.Problems {
+			if bad < 20 {
+				fmt.Fprintf(os.Stderr, "storetest: tenant %s: %s\n", tenant, p)
+			}
+			bad++
+		}
+	}
+	fmt.Fprintf(os.Stderr, "storetest: index rows verified for %d resources of %d tenants in %v\n",
+		resources, len(tenants), time.Since(start).Round(time.Millisecond))
+	if bad > 0 {
+		return fmt.Errorf("%d index rows differ from the current versions of their resources (store.VerifyIndex)", bad)
+	}
+	return nil
+}
+
+// Tenants lists every tenant that has resources in the database, read as
+// the owner (past row-level security).
+func (db *DB) Tenants(ctx context.Context) ([]string, error) {
+	conn, err := pgx.Connect(ctx, db.OwnerURL)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close(ctx)
+	var parts []string
+	for _, t := range fhir.Types() {
+		parts = append(parts, "SELECT tenant_id FROM "+pgx.Identifier{t.Table}.Sanitize())
+	}
+	rows, err := conn.Query(ctx, "SELECT DISTINCT tenant_id FROM ("+strings.Join(parts, " UNION ")+") t ORDER BY 1")
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
 }
 
 func drop(name string) error {
