@@ -22,6 +22,10 @@ type Transactor interface {
 	// WriteAll stores creates and updates in one round trip; a failure is
 	// an *fhir.ItemError naming the item.
 	WriteAll(ctx context.Context, items []fhir.Write) ([]fhir.Written, error)
+	// ReadForUpdate reads the current version and keeps other writers of
+	// it waiting until the calling transaction ends, so a write of its
+	// next version cannot fail on a version conflict.
+	ReadForUpdate(ctx context.Context, typ, id string) (*fhir.Resource, error)
 }
 
 // result is what one write interaction did, for an HTTP answer or the
@@ -115,7 +119,10 @@ func (s *Server) updateIf(ctx context.Context, t *fhir.ResourceType, cond string
 			out, err = s.updateByID(ctx, t, bodyID, res, ifMatch)
 			return err
 		case 1:
-			cur := found[0]
+			cur, err := s.tx.ReadForUpdate(ctx, t.Name, found[0].ID)
+			if err != nil {
+				return err
+			}
 			if bodyID != "" && bodyID != cur.ID {
 				return fhir.Errorf(fhir.KindInvalid, fhir.IssueInvalid,
 					"the resource id %q is not the id of the resource the condition matches, %q", bodyID, cur.ID).At(t.Name + ".id")

@@ -65,13 +65,27 @@ func (c *client) do(method, path string, bodyAndHeaders ...string) *response {
 	if len(bodyAndHeaders) > 0 {
 		body, headers = bodyAndHeaders[0], bodyAndHeaders[1:]
 	}
+	req, err := c.request(method, path, body, headers...)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	resp, b, err := send(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return &response{resp, b}
+}
+
+// request builds a request of the client's tenant; a body is FHIR JSON
+// unless a Content-Type header says otherwise.
+func (c *client) request(method, path, body string, headers ...string) (*http.Request, error) {
 	var r io.Reader
 	if body != "" {
 		r = strings.NewReader(body)
 	}
 	req, err := http.NewRequest(method, c.base+path, r)
 	if err != nil {
-		c.t.Fatal(err)
+		return nil, err
 	}
 	req.Header.Set("X-Tenant-ID", c.tenant)
 	if body != "" {
@@ -81,13 +95,19 @@ func (c *client) do(method, path string, bodyAndHeaders ...string) *response {
 		k, v, _ := strings.Cut(h, ":")
 		req.Header.Set(strings.TrimSpace(k), strings.TrimSpace(v))
 	}
+	return req, nil
+}
+
+// send sends a request and reads the whole response; it is safe to call
+// from any goroutine.
+func send(req *http.Request) (*http.Response, []byte, error) {
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		c.t.Fatal(err)
+		return nil, nil, err
 	}
 	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return &response{resp, b}
+	b, err := io.ReadAll(resp.Body)
+	return resp, b, err
 }
 
 func (r *response) json(t testing.TB) map[string]any {

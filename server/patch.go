@@ -109,11 +109,12 @@ func decodeObject(body []byte) (map[string]any, error) {
 	return m, nil
 }
 
-// patchByID reads the current version, applies the patch and stores the
-// result, in one transaction.
+// patchByID reads and locks the current version, applies the patch and
+// stores the result, in one transaction: without If-Match a patch applies
+// to whatever version is current, and no concurrent writer makes it fail.
 func (s *Server) patchByID(ctx context.Context, t *fhir.ResourceType, id string, p patchDoc, ifMatch int64) (out result, err error) {
 	err = s.tx.Transact(ctx, func(ctx context.Context) error {
-		cur, err := s.repo.Read(ctx, t.Name, id)
+		cur, err := s.tx.ReadForUpdate(ctx, t.Name, id)
 		if err != nil {
 			return err
 		}
@@ -129,7 +130,11 @@ func (s *Server) patchIf(ctx context.Context, t *fhir.ResourceType, cond string,
 		if err != nil {
 			return err
 		}
-		out, err = s.applyPatch(ctx, t, found, p, ifMatch)
+		cur, err := s.tx.ReadForUpdate(ctx, t.Name, found.ID)
+		if err != nil {
+			return err
+		}
+		out, err = s.applyPatch(ctx, t, cur, p, ifMatch)
 		return err
 	})
 	return out, err
@@ -149,9 +154,9 @@ func (s *Server) matchOne(ctx context.Context, t *fhir.ResourceType, cond string
 	return found[0], nil
 }
 
-// applyPatch patches cur and stores the result as its next version. The
-// write checks that cur is still the current version, so a concurrent
-// change is never lost.
+// applyPatch patches cur, read with ReadForUpdate, and stores the result
+// as its next version. The write also checks that cur is still the
+// current version, so a concurrent change could never be lost.
 func (s *Server) applyPatch(ctx context.Context, t *fhir.ResourceType, cur *fhir.Resource, p patchDoc, ifMatch int64) (result, error) {
 	res, err := patched(t, cur, p, ifMatch)
 	if err != nil {

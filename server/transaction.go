@@ -41,15 +41,17 @@ func (s *Server) transaction(ctx context.Context, ops []*op) error {
 	return s.runPhase(ctx, ops, http.MethodGet)
 }
 
-// preparePatches reads the resource of every PATCH entry and patches it,
-// so that its write can join the others. No other entry writes it
-// (resolveTargets checks), so the read sees what the write replaces.
+// preparePatches reads and locks the resource of every PATCH entry and
+// patches it, so that its write can join the others. No other entry
+// writes it (resolveTargets checks), and the lock keeps other
+// transactions from writing it before this one commits, so the read is
+// what the write replaces.
 func (s *Server) preparePatches(ctx context.Context, ops []*op, targets map[string]string) error {
 	for _, o := range ops {
 		if o.method != http.MethodPatch {
 			continue
 		}
-		cur, err := s.repo.Read(ctx, o.t.Name, o.id)
+		cur, err := s.tx.ReadForUpdate(ctx, o.t.Name, o.id)
 		if err == nil {
 			o.res, err = patched(o.t, cur, o.patch, o.ifMatch)
 		}
@@ -244,10 +246,14 @@ func (s *Server) resolveTarget(ctx context.Context, o *op) error {
 				return fhir.Errorf(fhir.KindInvalid, fhir.IssueInvalid,
 					"the resource id %q is not the id of the resource the condition matches, %q", bodyID, found[0].ID)
 			}
-			if o.ifMatch > 0 && o.ifMatch != found[0].VersionID {
-				return staleVersion(o.t, found[0].ID, o.ifMatch)
+			cur, err := s.tx.ReadForUpdate(ctx, o.t.Name, found[0].ID)
+			if err != nil {
+				return err
 			}
-			o.id, o.ifMatch = found[0].ID, found[0].VersionID
+			if o.ifMatch > 0 && o.ifMatch != cur.VersionID {
+				return staleVersion(o.t, cur.ID, o.ifMatch)
+			}
+			o.id, o.ifMatch = cur.ID, cur.VersionID
 		case bodyID != "":
 			if err := s.unclaimed(ctx, o.t, bodyID, o.cond); err != nil {
 				return err

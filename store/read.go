@@ -43,6 +43,26 @@ func (s *Store) Read(ctx context.Context, typ, id string) (r *fhir.Resource, err
 	return found(r, err)
 }
 
+// ReadForUpdate returns the current version of typ/id and locks it until
+// the transaction of ctx ends: no other writer changes it in between, so
+// a write of the next version made in the same transaction cannot meet a
+// version conflict. A writer holding the lock is waited for, and its
+// version is the one returned. It must be called inside Transact.
+func (s *Store) ReadForUpdate(ctx context.Context, typ, id string) (r *fhir.Resource, err error) {
+	if _, ok := ctx.Value(txKey{}).(*openTx); !ok {
+		return nil, errNoTx
+	}
+	st, _, err := s.lookup(typ)
+	if err != nil {
+		return nil, err
+	}
+	r = &fhir.Resource{Type: typ, ID: id}
+	err = s.run(ctx, func(b *pgx.Batch) { b.Queue(st.readForUpdate, tenantOf(ctx), id) }, func(br pgx.BatchResults) error {
+		return br.QueryRow().Scan(&r.VersionID, &r.LastUpdated, &r.Deleted, &r.JSON)
+	})
+	return found(r, err)
+}
+
 // VRead returns version vid of typ/id.
 func (s *Store) VRead(ctx context.Context, typ, id string, vid int64) (r *fhir.Resource, err error) {
 	st, _, err := s.lookup(typ)

@@ -31,7 +31,7 @@ type statements struct {
 	create                            string // row, history and index rows
 	upsert, updateIfMatch, index      string // row and history; then index
 	delete, unindex                   string // deletion row and history; then index
-	read, vread, history, typeHistory string
+	read, readForUpdate, vread, history, typeHistory string
 	existing                          string // the ids of a list that the tenant holds
 	historyBranch                     string // this type's part of system history
 }
@@ -53,6 +53,8 @@ func newStatements(t *fhir.ResourceType) *statements {
 		unindex:       unindexSQL(n),
 		read: `SELECT version_id, last_updated, deleted, content FROM ` + n.main +
 			` WHERE tenant_id = $1 AND id = $2`,
+		readForUpdate: `SELECT version_id, last_updated, deleted, content FROM ` + n.main +
+			` WHERE tenant_id = $1 AND id = $2 FOR UPDATE`,
 		existing: `SELECT id FROM ` + n.main + ` WHERE tenant_id = $1 AND id = ANY($2)`,
 		vread: `SELECT version_id, last_updated, deleted, method, content FROM ` + n.history +
 			` WHERE tenant_id = $1 AND id = $2 AND version_id = $3`,

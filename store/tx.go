@@ -19,8 +19,8 @@ const maxAttempts = 4
 // passing through the tenant middleware.
 var errNoTenant = errors.New("store: no tenant in context")
 
-// errNoTx is a programming error: Lock outside Transact.
-var errNoTx = errors.New("store: Lock needs a transaction (call it inside Transact)")
+// errNoTx is a programming error: Lock or ReadForUpdate outside Transact.
+var errNoTx = errors.New("store: Lock and ReadForUpdate need a transaction (call them inside Transact)")
 
 // errTenantSwitch is a programming error: a call inside a transaction
 // names another tenant than the one the transaction was opened for.

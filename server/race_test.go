@@ -1,0 +1,134 @@
+package server_test
+
+import (
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// raceWriters concurrent requests race in each of these tests.
+const raceWriters = 20
+
+// raceStatuses sends the requests req(i) for i in [0, n) at once and
+// returns their statuses and bodies.
+func raceStatuses(t *testing.T, c *client, n int, req func(i int) (method, path, body string, headers []string)) ([]int, []string) {
+	t.Helper()
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	codes, bodies := make([]int, n), make([]string, n)
+	for i := range n {
+		method, path, body, headers := req(i)
+		r, err := c.request(method, path, body, headers...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			resp, b, err := send(r)
+			if err != nil {
+				bodies[i] = err.Error()
+				return
+			}
+			codes[i], bodies[i] = resp.StatusCode, string(b)
+		}()
+	}
+	close(start)
+	wg.Wait()
+	return codes, bodies
+}
+
+// allStatus fails the test unless every status is code.
+func allStatus(t *testing.T, codes []int, bodies []string, code int) {
+	t.Helper()
+	for i, got := range codes {
+		if got != code {
+			t.Errorf("request %d: status %d, want %d: %s", i, got, code, bodies[i])
+		}
+	}
+}
+
+const jsonPatchType = "Content-Type: application/json-patch+json"
+
+// givens returns the given names of the stored patient.
+func givens(t *testing.T, c *client, id string) []any {
+	t.Helper()
+	m := c.do("GET", "/fhir/Patient/"+id).want(t, 200).json(t)
+	return m["name"].([]any)[0].(map[string]any)["given"].([]any)
+}
+
+// A PATCH without If-Match applies to the current version, whatever
+// other writers do: none of them may answer 412, and no patch is lost.
+func TestConcurrentPatchesWithoutIfMatchAllApply(t *testing.T) {
+	c := testServer(t)
+	id := c.create()
+	codes, bodies := raceStatuses(t, c, raceWriters, func(i int) (string, string, string, []string) {
+		return "PATCH", "/fhir/Patient/" + id, fmt.Sprintf(`[{"op":"add","path":"/name/0/given/-","value":"G%02d"}]`, i), []string{jsonPatchType}
+	})
+	allStatus(t, codes, bodies, 200)
+	if g := givens(t, c, id); len(g) != 2+raceWriters {
+		t.Errorf("%d given names after %d patches that each add one to 2, want %d: %v", len(g), raceWriters, 2+raceWriters, g)
+	}
+}
+
+func TestConcurrentTransactionPatchEntriesAllApply(t *testing.T) {
+	c := testServer(t)
+	id := c.create()
+	codes, bodies := raceStatuses(t, c, raceWriters, func(i int) (string, string, string, []string) {
+		doc := base64.StdEncoding.EncodeToString(fmt.Appendf(nil, `[{"op":"add","path":"/name/0/given/-","value":"G%02d"}]`, i))
+		return "POST", "/fhir", `{"resourceType":"Bundle","type":"transaction","entry":[{"resource":{"resourceType":"Binary",
+			"contentType":"application/json-patch+json","data":"` + doc + `"},"request":{"method":"PATCH","url":"Patient/` + id + `"}}]}`, nil
+	})
+	allStatus(t, codes, bodies, 200)
+	if g := givens(t, c, id); len(g) != 2+raceWriters {
+		t.Errorf("%d given names after %d patch entries that each add one to 2, want %d", len(g), raceWriters, 2+raceWriters)
+	}
+}
+
+// A conditional update without If-Match updates the match's current
+// version, even while plain updates of it race.
+func TestConditionalUpdatesRacingUpdatesNeverAnswer412(t *testing.T) {
+	c := testServer(t)
+	id := c.create()
+	body := strings.Replace(patientJSON, `{"resourceType":"Patient",`, `{"resourceType":"Patient","id":"`+id+`",`, 1)
+	codes, bodies := raceStatuses(t, c, raceWriters, func(i int) (string, string, string, []string) {
+		if i%2 == 0 {
+			return "PUT", "/fhir/Patient?identifier=http://clinic.example.org/mrn|000123", body, nil
+		}
+		return "PUT", "/fhir/Patient/" + id, body, nil
+	})
+	allStatus(t, codes, bodies, 200)
+	m := c.do("GET", "/fhir/Patient/"+id).want(t, 200).json(t)
+	if v := m["meta"].(map[string]any)["versionId"]; v != fmt.Sprint(1+raceWriters) {
+		t.Errorf("version %v after %d updates of version 1", v, raceWriters)
+	}
+}
+
+// Racing updates of a deleted resource create it once: one 201, the rest
+// 200.
+func TestConcurrentUpdatesAfterDeleteCreateOnce(t *testing.T) {
+	c := testServer(t)
+	id := c.create()
+	c.do("DELETE", "/fhir/Patient/"+id).want(t, 204)
+	body := strings.Replace(patientJSON, `{"resourceType":"Patient",`, `{"resourceType":"Patient","id":"`+id+`",`, 1)
+	codes, bodies := raceStatuses(t, c, raceWriters, func(int) (string, string, string, []string) {
+		return "PUT", "/fhir/Patient/" + id, body, nil
+	})
+	created := 0
+	for i, code := range codes {
+		switch code {
+		case http.StatusCreated:
+			created++
+		case http.StatusOK:
+		default:
+			t.Errorf("request %d: status %d: %s", i, code, bodies[i])
+		}
+	}
+	if created != 1 {
+		t.Errorf("%d of %d racing updates of a deleted resource answered 201, want 1", created, raceWriters)
+	}
+}
