@@ -1,6 +1,7 @@
 package search
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -50,6 +51,41 @@ func (p *Param) String() string {
 		}
 		writeValue(&b, leaf.Resource, leaf.Def, leaf.Modifier, v)
 	}
+	return b.String()
+}
+
+// ConditionKey prints what q selects and nothing else: its conditions,
+// each with its values de-duplicated and sorted, sorted and
+// de-duplicated themselves, without the result parameters (_count,
+// _sort, _total, _summary, _elements, includes). Queries that can only
+// select the same resources by their spelling (a repeated value or
+// parameter, another order, a result parameter) have one key: a
+// conditional interaction locks it, so that two such conditions run one
+// after the other.
+func (q *Query) ConditionKey() string {
+	conds := make([]string, 0, len(q.Params))
+	for _, p := range q.Params {
+		conds = append(conds, p.canonical())
+	}
+	slices.Sort(conds)
+	return strings.Join(slices.Compact(conds), "&")
+}
+
+// canonical prints p as String does, its OR-ed values sorted and
+// de-duplicated: the order of the values of one parameter means nothing.
+func (p *Param) canonical() string {
+	var b strings.Builder
+	p.writeName(&b)
+	b.WriteByte('=')
+	leaf := p.Leaf()
+	values := make([]string, len(leaf.Values))
+	for i, v := range leaf.Values {
+		var vb strings.Builder
+		writeValue(&vb, leaf.Resource, leaf.Def, leaf.Modifier, v)
+		values[i] = vb.String()
+	}
+	slices.Sort(values)
+	b.WriteString(strings.Join(slices.Compact(values), ","))
 	return b.String()
 }
 

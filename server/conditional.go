@@ -38,8 +38,10 @@ type result struct {
 
 // match returns the current resources of type t that match cond (the query
 // of If-None-Exist or a conditional URL), at most limit+1 of them. It first
-// locks the canonical condition, so identical conditional interactions run
-// one after the other and each sees what the one before it wrote; call it
+// locks the canonical condition (search.Query.ConditionKey: result
+// parameters dropped, values de-duplicated and ordered), so identical
+// conditional interactions, however spelled, run one after the other and
+// each sees what the one before it wrote; call it
 // inside Transact. Unknown parameters in a condition are an error: ignoring
 // one would widen the condition.
 func (s *Server) match(ctx context.Context, t *fhir.ResourceType, cond string, limit int) ([]*fhir.Resource, error) {
@@ -57,7 +59,7 @@ func (s *Server) match(ctx context.Context, t *fhir.ResourceType, cond string, l
 			"the condition %q has no search parameter; a condition must select resources", cond)
 	}
 	q.Count, q.Includes, q.Sort, q.Total, q.Summary, q.Elements = limit+1, nil, nil, search.TotalNone, search.SummaryFalse, nil
-	if err := s.tx.Lock(ctx, t.Name+"?"+q.Applied.Encode()); err != nil {
+	if err := s.tx.Lock(ctx, t.Name+"?"+q.ConditionKey()); err != nil {
 		return nil, err
 	}
 	page, err := s.searcher.Search(ctx, q, nil)

@@ -132,3 +132,44 @@ func TestConcurrentUpdatesAfterDeleteCreateOnce(t *testing.T) {
 		t.Errorf("%d of %d racing updates of a deleted resource answered 201, want 1", created, raceWriters)
 	}
 }
+
+// Conditional creates whose conditions differ only in spelling (result
+// parameters, a repeated value, the order of values and parameters) are
+// one condition: exactly one of them may create.
+func TestConcurrentConditionalCreatesSpelledDifferently(t *testing.T) {
+	c := testServer(t)
+	conds := []string{
+		"identifier=urn:x|42",
+		"identifier=urn:x|42&_count=1",
+		"identifier=urn:x|42,urn:x|42",
+		"identifier=urn:x|42&_total=none",
+		"identifier=urn:x|42&_summary=true",
+		"identifier=urn:x|42&_elements=id",
+		"identifier=urn:x|42&_sort=_id",
+		"identifier=urn:x|42&identifier=urn:x|42",
+		"_count=5&identifier=urn:x%7C42",
+	}
+	body := `{"resourceType":"Patient","identifier":[{"system":"urn:x","value":"42"}]}`
+	for round := range 3 {
+		c := c
+		if round > 0 {
+			c = testServer(t)
+		}
+		codes, bodies := raceStatuses(t, c, 2*len(conds), func(i int) (string, string, string, []string) {
+			return "POST", "/fhir/Patient", body, []string{"If-None-Exist: " + conds[i%len(conds)]}
+		})
+		created := 0
+		for i, code := range codes {
+			switch code {
+			case http.StatusCreated:
+				created++
+			case http.StatusOK:
+			default:
+				t.Errorf("round %d, request %d: status %d: %s", round, i, code, bodies[i])
+			}
+		}
+		if created != 1 {
+			t.Errorf("round %d: %d conditional creates of one condition spelled %d ways created, want 1", round, created, len(conds))
+		}
+	}
+}
