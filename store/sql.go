@@ -28,12 +28,12 @@ import (
 // indexArgs from $idx on: token hashes; string hash, norm, exact; reference
 // hash, target type, target id; date hash, lo, hi; number hash, value.
 type statements struct {
-	create                            string // row, history and index rows
-	upsert, updateIfMatch, index      string // row and history; then index
-	delete, unindex                   string // deletion row and history; then index
+	create                                           string // row, history and index rows
+	upsert, updateIfMatch, index                     string // row and history; then index
+	delete, unindex                                  string // deletion row and history; then index
 	read, readForUpdate, vread, history, typeHistory string
-	existing                          string // the ids of a list that the tenant holds
-	historyBranch                     string // this type's part of system history
+	existing                                         string // the ids of a list that the tenant holds
+	historyBranch                                    string // this type's part of system history
 }
 
 // Where the index arrays start in the create and the index statements.
