@@ -57,6 +57,8 @@ const (
 	IssueBusinessRule    IssueType = "business-rule"
 	IssueException       IssueType = "exception"
 	IssueTransient       IssueType = "transient"
+	IssueTimeout         IssueType = "timeout"
+	IssueThrottled       IssueType = "throttled"
 	IssueInformational   IssueType = "informational"
 )
 

@@ -30,20 +30,38 @@ var (
 func testServer(t testing.TB) *client {
 	t.Helper()
 	db := storetest.Shared(t)
-	srvOnce.Do(func() {
-		cs, err := capability.Build(capability.Options{BaseURL: "http://fhir.test/fhir", Software: "fhird", Version: "test", ReleaseDate: "2026-11-23"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		h := server.New(server.Config{
-			BaseURL: "http://fhir.test/fhir", Dev: true, DefaultTenant: "default", MaxBodyBytes: 64 << 10,
-			DefaultCount: 50, MaxCount: 100, MaxBundleEntries: 40, SearchLimits: search.DefaultLimits, CursorKey: []byte("0123456789abcdef0123456789abcdef"),
-			Capability: cs, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: server.NewMetrics(),
-		}, db.Store)
-		srv = httptest.NewServer(h)
-	})
+	srvOnce.Do(func() { srv = httptest.NewServer(server.New(testConfig(t), db.Store)) })
 	_, tenant := storetest.Tenant(t)
 	return &client{t: t, base: srv.URL, tenant: tenant}
+}
+
+// testConfig is the configuration of the package's server.
+func testConfig(t testing.TB) server.Config {
+	t.Helper()
+	cs, err := capability.Build(capability.Options{BaseURL: "http://fhir.test/fhir", Software: "fhird", Version: "test", ReleaseDate: "2026-11-23"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return server.Config{
+		BaseURL: "http://fhir.test/fhir", Dev: true, DefaultTenant: "default", MaxBodyBytes: 64 << 10,
+		DefaultCount: 50, MaxCount: 100, MaxBundleEntries: 40, SearchLimits: search.DefaultLimits, CursorKey: []byte("0123456789abcdef0123456789abcdef"),
+		Capability: cs, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: server.NewMetrics(),
+	}
+}
+
+// ownServer serves repo with the package's configuration as configure
+// changes it, for tests that need settings or a database of their own;
+// it returns a client of a fresh tenant.
+func ownServer(t testing.TB, repo server.Repository, configure func(*server.Config)) *client {
+	t.Helper()
+	cfg := testConfig(t)
+	if configure != nil {
+		configure(&cfg)
+	}
+	hs := httptest.NewServer(server.New(cfg, repo))
+	t.Cleanup(hs.Close)
+	_, tenant := storetest.Tenant(t)
+	return &client{t: t, base: hs.URL, tenant: tenant}
 }
 
 type client struct {

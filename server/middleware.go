@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -62,6 +63,20 @@ func logger(c *gin.Context) *slog.Logger {
 		return l.(*slog.Logger)
 	}
 	return slog.Default()
+}
+
+// deadline gives the request a deadline d from now (none when d is 0):
+// the store gives up waiting for a connection or a statement then, and the
+// request is answered 503.
+func deadline(d time.Duration) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if d > 0 {
+			ctx, cancel := context.WithTimeout(c.Request.Context(), d)
+			defer cancel()
+			c.Request = c.Request.WithContext(ctx)
+		}
+		c.Next()
+	}
 }
 
 // validTenant bounds tenant ids to a safe alphabet and length.

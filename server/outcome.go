@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -59,21 +60,31 @@ func information(msg string) []byte {
 }
 
 // writeError is the one function that answers a failed request. Unknown
-// errors become a 500 with a generic message; their cause is logged.
+// errors become a 500 with a generic message; their cause is logged. A
+// 503 says when to try again (Retry-After). A client that went away gets
+// nothing.
 func writeError(c *gin.Context, err error) {
+	if errors.Is(err, errAborted) || errors.Is(err, context.Canceled) {
+		logger(c).Info("client went away", slog.String("error", err.Error()))
+		c.Abort()
+		return
+	}
 	fe, ok := fhir.AsError(err)
 	if !ok || fe.Kind == fhir.KindInternal {
 		logger(c).Error("internal error", slog.String("error", err.Error()))
 		fe = fhir.Errorf(fhir.KindInternal, fhir.IssueException, "internal server error; the request id is %s", requestID(c))
 	} else if fe.Kind == fhir.KindUnavailable {
 		logger(c).Warn("unavailable", slog.String("error", err.Error()))
-	}
-	if errors.Is(err, errAborted) {
-		return
+		c.Header("Retry-After", retryAfter)
 	}
 	body, _ := json.Marshal(newOutcome(fe.Issues))
 	writeJSON(c, statusOf[fe.Kind], body)
 }
+
+// retryAfter is the Retry-After of a 503, in seconds: what makes a server
+// unavailable (a full queue, a database restarting, a lock held by
+// maintenance) usually passes within seconds.
+const retryAfter = "1"
 
 // errAborted marks a request whose client went away; nothing is written.
 var errAborted = errors.New("client went away")

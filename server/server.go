@@ -1,8 +1,10 @@
 package server
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -30,6 +32,10 @@ type Config struct {
 	SearchLimits search.Limits
 	// MaxBundleEntries bounds the entries of a batch or transaction.
 	MaxBundleEntries int
+	// RequestTimeout is the deadline of every FHIR request: waiting for a
+	// database connection and every statement end with it (503). Zero:
+	// none.
+	RequestTimeout time.Duration
 	// ConditionalDeleteMultiple lets a conditional delete remove every
 	// match (at most MaxCount) instead of failing on more than one.
 	ConditionalDeleteMultiple bool
@@ -84,7 +90,7 @@ func New(cfg Config, repo Repository) http.Handler {
 		writeError(c, fhir.Errorf(fhir.KindMethodNotAllowed, fhir.IssueNotSupported,
 			"method %s is not allowed on %s", c.Request.Method, c.Request.URL.Path))
 	})
-	s.routes(r.Group("/fhir", s.negotiate, tenancy(cfg.Dev, cfg.DefaultTenant)))
+	s.routes(r.Group("/fhir", deadline(cfg.RequestTimeout), s.negotiate, tenancy(cfg.Dev, cfg.DefaultTenant)))
 	return r
 }
 
@@ -127,8 +133,14 @@ func (s *Server) negotiate(c *gin.Context) {
 	c.Next()
 }
 
+// readyTimeout bounds the readiness check: a probe must get an answer
+// while the database is slow, not queue behind it.
+const readyTimeout = 2 * time.Second
+
 func (s *Server) ready(c *gin.Context) {
-	if err := s.repo.Ready(c.Request.Context()); err != nil {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), readyTimeout)
+	defer cancel()
+	if err := s.repo.Ready(ctx); err != nil {
 		logger(c).Warn("not ready", slog.String("error", err.Error()))
 		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable"})
 		return

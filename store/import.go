@@ -55,7 +55,7 @@ func (s *Store) Existing(ctx context.Context, typ string, ids []string) (have ma
 		return nil, err
 	}
 	have = map[string]bool{}
-	err = s.run(ctx, func(b *pgx.Batch) { b.Queue(st.existing, tenantOf(ctx), ids) }, func(br pgx.BatchResults) error {
+	err = s.runRead(ctx, func(b *pgx.Batch) { b.Queue(st.existing, tenantOf(ctx), ids) }, func(br pgx.BatchResults) error {
 		rows, err := br.Query()
 		if err != nil {
 			return err

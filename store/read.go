@@ -37,7 +37,7 @@ func (s *Store) Read(ctx context.Context, typ, id string) (r *fhir.Resource, err
 		return nil, err
 	}
 	r = &fhir.Resource{Type: typ, ID: id}
-	err = s.run(ctx, func(b *pgx.Batch) { b.Queue(st.read, tenantOf(ctx), id) }, func(br pgx.BatchResults) error {
+	err = s.runRead(ctx, func(b *pgx.Batch) { b.Queue(st.read, tenantOf(ctx), id) }, func(br pgx.BatchResults) error {
 		return br.QueryRow().Scan(&r.VersionID, &r.LastUpdated, &r.Deleted, &r.JSON)
 	})
 	return found(r, err)
@@ -70,7 +70,7 @@ func (s *Store) VRead(ctx context.Context, typ, id string, vid int64) (r *fhir.R
 		return nil, err
 	}
 	r = &fhir.Resource{Type: typ, ID: id}
-	err = s.run(ctx, func(b *pgx.Batch) { b.Queue(st.vread, tenantOf(ctx), id, vid) }, func(br pgx.BatchResults) error {
+	err = s.runRead(ctx, func(b *pgx.Batch) { b.Queue(st.vread, tenantOf(ctx), id, vid) }, func(br pgx.BatchResults) error {
 		return br.QueryRow().Scan(&r.VersionID, &r.LastUpdated, &r.Deleted, &r.Method, &r.JSON)
 	})
 	return found(r, err)
@@ -102,7 +102,7 @@ func (s *Store) History(ctx context.Context, q fhir.HistoryQuery) (p *fhir.Histo
 		return nil, err
 	}
 	p = &fhir.HistoryPage{}
-	err = s.run(ctx, func(b *pgx.Batch) { b.Queue(sql, args...) }, func(br pgx.BatchResults) error {
+	err = s.runRead(ctx, func(b *pgx.Batch) { b.Queue(sql, args...) }, func(br pgx.BatchResults) error {
 		rows, err := br.Query()
 		if err != nil {
 			return err

@@ -61,9 +61,9 @@ func (s *Store) Count(ctx context.Context, q *search.Query) (n int64, err error)
 // default) after it, so the rest of a transaction plans as usual.
 func (s *Store) runStatement(ctx context.Context, st search.Statement, read func(pgx.BatchResults) error) error {
 	if !st.GenericPlan {
-		return s.run(ctx, func(b *pgx.Batch) { b.Queue(st.SQL, st.Args...) }, read)
+		return s.runRead(ctx, func(b *pgx.Batch) { b.Queue(st.SQL, st.Args...) }, read)
 	}
-	return s.run(ctx, func(b *pgx.Batch) {
+	return s.runRead(ctx, func(b *pgx.Batch) {
 		b.Queue(`SELECT set_config('plan_cache_mode', 'force_generic_plan', true)`)
 		b.Queue(st.SQL, st.Args...)
 		b.Queue(`SELECT set_config('plan_cache_mode', 'auto', true)`)

@@ -19,8 +19,17 @@ type Config struct {
 	// MaxConns and MinConns size the pool; zero keeps pgxpool's defaults.
 	MaxConns int32
 	MinConns int32
-	// StatementTimeout bounds every statement; zero means no bound.
+	// StatementTimeout bounds every statement, its preparation included
+	// (it is the connections' session setting); zero means no bound.
 	StatementTimeout time.Duration
+	// AcquireTimeout bounds how long an interaction waits for a free
+	// connection (KindUnavailable after it); zero: as long as its context
+	// lets it.
+	AcquireTimeout time.Duration
+	// MaxWaiting bounds how many interactions wait for a connection at
+	// once; one more is refused at once (KindUnavailable, throttled), so
+	// that a queue of requests cannot grow without end. Zero: no bound.
+	MaxWaiting int
 	// BaseURL is the server's base: references to absolute URLs under it
 	// are indexed as the relative references they are (index.ExtractUnder).
 	BaseURL string
@@ -29,10 +38,11 @@ type Config struct {
 // Store implements fhir.Repository on a pgx pool.
 type Store struct {
 	pool     *pgxpool.Pool
-	timeout  string // statement_timeout setting, e.g. "5000ms"
+	health   *pgxpool.Pool // one connection of its own for Ready
 	stmts    map[string]*statements
 	typeList []*fhir.ResourceType
 	base     string // Config.BaseURL
+	queue    queue
 }
 
 var _ fhir.Repository = (*Store)(nil)
@@ -41,6 +51,39 @@ var _ fhir.Repository = (*Store)(nil)
 // connects as could see other tenants' rows: a superuser, a role with
 // BYPASSRLS, or the owner of any table.
 func New(ctx context.Context, cfg Config) (*Store, error) {
+	pc, err := poolConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, pc)
+	if err != nil {
+		return nil, fmt.Errorf("store.New: %w", err)
+	}
+	if err := checkRole(ctx, pool); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	hc := pc.Copy()
+	hc.MaxConns, hc.MinConns = 1, 0
+	health, err := pgxpool.NewWithConfig(ctx, hc)
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("store.New: %w", err)
+	}
+	s := &Store{pool: pool, health: health, stmts: map[string]*statements{}, typeList: fhir.Types(), base: cfg.BaseURL,
+		queue: queue{timeout: cfg.AcquireTimeout, max: int64(cfg.MaxWaiting)}}
+	for _, t := range s.typeList {
+		s.stmts[t.Name] = newStatements(t)
+	}
+	return s, nil
+}
+
+// poolConfig is the pool's configuration: the URL's, sized by cfg, with
+// the statement timeout as every connection's session setting. Set per
+// transaction it would come too late for the preparation of a statement,
+// which pgx sends before the batch that sets it, and which waits for table
+// locks like the statement itself.
+func poolConfig(cfg Config) (*pgxpool.Config, error) {
 	pc, err := pgxpool.ParseConfig(cfg.URL)
 	if err != nil {
 		return nil, fmt.Errorf("store.New: parse URL: %w", err)
@@ -51,26 +94,17 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.MinConns > 0 {
 		pc.MinConns = cfg.MinConns
 	}
-	pool, err := pgxpool.NewWithConfig(ctx, pc)
-	if err != nil {
-		return nil, fmt.Errorf("store.New: %w", err)
-	}
-	if err := checkRole(ctx, pool); err != nil {
-		pool.Close()
-		return nil, err
-	}
-	s := &Store{pool: pool, stmts: map[string]*statements{}, typeList: fhir.Types(), base: cfg.BaseURL}
 	if cfg.StatementTimeout > 0 {
-		s.timeout = fmt.Sprintf("%dms", cfg.StatementTimeout.Milliseconds())
+		pc.ConnConfig.RuntimeParams["statement_timeout"] = fmt.Sprintf("%dms", cfg.StatementTimeout.Milliseconds())
 	}
-	for _, t := range s.typeList {
-		s.stmts[t.Name] = newStatements(t)
-	}
-	return s, nil
+	return pc, nil
 }
 
-// Close closes the pool.
-func (s *Store) Close() { s.pool.Close() }
+// Close closes the pools.
+func (s *Store) Close() {
+	s.pool.Close()
+	s.health.Close()
+}
 
 // Pool exposes the pool's statistics for metrics.
 func (s *Store) Stat() *pgxpool.Stat { return s.pool.Stat() }
@@ -96,11 +130,13 @@ func checkRole(ctx context.Context, pool *pgxpool.Pool) error {
 }
 
 // Ready reports whether the database answers and its schema is the one
-// this binary embeds.
+// this binary embeds. It asks on a connection of its own, so a pool busy
+// with requests does not make the server look down, nor a queue of
+// requests delay the answer.
 func (s *Store) Ready(ctx context.Context) error {
 	var version int64
 	var dirty bool
-	err := s.pool.QueryRow(ctx, `SELECT version, dirty FROM schema_migrations`).Scan(&version, &dirty)
+	err := s.health.QueryRow(ctx, `SELECT version, dirty FROM schema_migrations`).Scan(&version, &dirty)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return errors.New("schema not migrated")
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/fhirbase-go/fhird/fhir"
 )
@@ -46,6 +47,17 @@ type openTx struct {
 // run and Transact are the only functions in the package that talk to the
 // database on behalf of a tenant.
 func (s *Store) run(ctx context.Context, queue func(*pgx.Batch), read func(pgx.BatchResults) error) error {
+	return s.runBatch(ctx, false, queue, read)
+}
+
+// runRead is run for statements that only read: when the connection
+// fails under them (a database restart closes every connection of the
+// pool), they are sent once more on a fresh one.
+func (s *Store) runRead(ctx context.Context, queue func(*pgx.Batch), read func(pgx.BatchResults) error) error {
+	return s.runBatch(ctx, true, queue, read)
+}
+
+func (s *Store) runBatch(ctx context.Context, readOnly bool, queue func(*pgx.Batch), read func(pgx.BatchResults) error) error {
 	tenant, ok := fhir.TenantFrom(ctx)
 	if !ok {
 		return errNoTenant
@@ -57,22 +69,54 @@ func (s *Store) run(ctx context.Context, queue func(*pgx.Batch), read func(pgx.B
 	if ot != nil {
 		b := &pgx.Batch{}
 		queue(b)
-		return mapError(sendBatch(ctx, ot.tx, b, read))
+		return mapError(ctx, sendBatch(ctx, ot.tx, b, read))
 	}
 	for attempt := 1; ; attempt++ {
-		b := &pgx.Batch{}
-		b.Queue(`SELECT set_config('fhir.tenant', $1, true), set_config('statement_timeout', $2, true)`, tenant, s.timeoutSetting())
-		queue(b)
-		err = sendBatch(ctx, s.pool, b, func(br pgx.BatchResults) error {
-			if _, err := br.Exec(); err != nil {
-				return err
-			}
-			return read(br)
-		})
-		if !retryable(err) || attempt == maxAttempts {
-			return mapError(err)
+		err = s.sendOnce(ctx, tenant, queue, read)
+		if attempt == maxAttempts || !s.again(ctx, err, readOnly, attempt) {
+			return mapError(ctx, err)
 		}
 	}
+}
+
+// sendOnce sends the tenant setting and the statements on a connection of
+// the pool.
+func (s *Store) sendOnce(ctx context.Context, tenant string, queue func(*pgx.Batch), read func(pgx.BatchResults) error) error {
+	conn, err := s.acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Release()
+	b := &pgx.Batch{}
+	b.Queue(`SELECT set_config('fhir.tenant', $1, true)`, tenant)
+	queue(b)
+	return sendBatch(ctx, conn, b, func(br pgx.BatchResults) error {
+		if _, err := br.Exec(); err != nil {
+			return err
+		}
+		return read(br)
+	})
+}
+
+// again decides whether a failed attempt is run again: after a
+// serialization failure or a deadlock, always (up to maxAttempts); after
+// a broken connection, once, when nothing reached the server or the
+// statements only read. A broken connection that says the server went
+// away empties the pool, whose other connections are gone too.
+func (s *Store) again(ctx context.Context, err error, readOnly bool, attempt int) bool {
+	if err == nil || ctx.Err() != nil {
+		return false
+	}
+	if retryable(err) {
+		return true
+	}
+	if !connectionLost(err) {
+		return false
+	}
+	if serverGone(err) {
+		s.pool.Reset()
+	}
+	return attempt == 1 && (readOnly || pgconn.SafeToRetry(err))
 }
 
 // joined returns the transaction of ctx opened by Transact, or nil; a
@@ -99,13 +143,6 @@ func sendBatch(ctx context.Context, to batchSender, b *pgx.Batch, read func(pgx.
 	return err
 }
 
-func (s *Store) timeoutSetting() string {
-	if s.timeout == "" {
-		return "0"
-	}
-	return s.timeout
-}
-
 // Transact runs fn in one database transaction of the tenant of ctx: every
 // store call that fn makes with the context it is given joins that
 // transaction, so its writes and reads commit together or not at all. fn's
@@ -127,14 +164,19 @@ func (s *Store) Transact(ctx context.Context, fn func(ctx context.Context) error
 	}
 	for attempt := 1; ; attempt++ {
 		err := s.transactOnce(ctx, tenant, fn)
-		if !retryable(err) || attempt == maxAttempts {
-			return mapError(err)
+		if attempt == maxAttempts || !s.again(ctx, err, false, attempt) {
+			return mapError(ctx, err)
 		}
 	}
 }
 
 func (s *Store) transactOnce(ctx context.Context, tenant string, fn func(ctx context.Context) error) (err error) {
-	tx, err := s.pool.Begin(ctx)
+	conn, err := s.acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Release()
+	tx, err := conn.Begin(ctx)
 	if err != nil {
 		return err
 	}
@@ -152,8 +194,7 @@ func (s *Store) transactOnce(ctx context.Context, tenant string, fn func(ctx con
 		// same, and the caller would report as undone what is stored.
 		err = tx.Commit(context.WithoutCancel(ctx))
 	}()
-	_, err = tx.Exec(ctx, `SELECT set_config('fhir.tenant', $1, true), set_config('statement_timeout', $2, true)`,
-		tenant, s.timeoutSetting())
+	_, err = tx.Exec(ctx, `SELECT set_config('fhir.tenant', $1, true)`, tenant)
 	if err != nil {
 		return err
 	}
@@ -177,7 +218,7 @@ func (s *Store) Lock(ctx context.Context, key string) error {
 	h.Write([]byte{0})
 	h.Write([]byte(key))
 	_, err := ot.tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(binary.BigEndian.Uint64(h.Sum(nil))))
-	return mapError(err)
+	return mapError(ctx, err)
 }
 
 // tenantOf returns the tenant of ctx for use as the $1 of a statement; run

@@ -129,7 +129,7 @@ func (s *Store) verifyRead(ctx context.Context, n names, after int64) (c verifie
 	c = verifiedChunk{live: map[int64]string{}, content: map[int64]map[string]any{}, rows: map[int64]tableRows{}}
 	tenant := tenantOf(ctx)
 	main := `SELECT pk, id, deleted, content FROM ` + n.main + ` WHERE tenant_id = $1 AND pk > $2 ORDER BY pk LIMIT $3`
-	err = s.run(ctx, func(b *pgx.Batch) { b.Queue(main, tenant, after, verifyChunk) }, func(br pgx.BatchResults) error {
+	err = s.runRead(ctx, func(b *pgx.Batch) { b.Queue(main, tenant, after, verifyChunk) }, func(br pgx.BatchResults) error {
 		rows, err := br.Query()
 		if err != nil {
 			return err
@@ -200,7 +200,7 @@ func (s *Store) verifyIndexRows(ctx context.Context, n names, after, hi int64, i
 			return pk, numKey(v), err
 		}},
 	}
-	return s.run(ctx, func(b *pgx.Batch) {
+	return s.runRead(ctx, func(b *pgx.Batch) {
 		for _, q := range queries {
 			b.Queue(q.sql, tenant, after, hi)
 		}

@@ -86,7 +86,7 @@ func (s *Store) WriteAll(ctx context.Context, items []fhir.Write) (out []fhir.Wr
 	}, func(br pgx.BatchResults) error {
 		for i, p := range plans {
 			if err := p.scan(br, &vs[i]); err != nil {
-				return &fhir.ItemError{Index: i, Err: mapError(writeError(items[i], err))}
+				return &fhir.ItemError{Index: i, Err: mapError(ctx, writeError(items[i], err))}
 			}
 		}
 		return nil

@@ -85,7 +85,11 @@ func Shared(tb testing.TB) *DB {
 	return shared
 }
 
-func create() (*DB, error) {
+func create() (*DB, error) { return createWith(nil) }
+
+// createWith creates and migrates a database of its own, with a store
+// whose configuration configure may change.
+func createWith(configure func(*store.Config)) (*DB, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	name := "fhirtest_" + randomHex(6)
@@ -98,12 +102,36 @@ func create() (*DB, error) {
 	}
 	app, _ := url.Parse(owner)
 	app.User = url.User(AppRole)
-	st, err := store.New(ctx, store.Config{URL: app.String(), MaxConns: 16, StatementTimeout: 30 * time.Second, BaseURL: BaseURL})
+	cfg := store.Config{URL: app.String(), MaxConns: 16, StatementTimeout: 30 * time.Second, BaseURL: BaseURL}
+	if configure != nil {
+		configure(&cfg)
+	}
+	st, err := store.New(ctx, cfg)
 	if err != nil {
 		_ = drop(name)
 		return nil, err
 	}
 	return &DB{Name: name, OwnerURL: owner, AppURL: app.String(), Store: st}, nil
+}
+
+// Fresh returns a database of the test's own, migrated, with a store whose
+// configuration configure may change (nil keeps the harness's): for tests
+// that lock whole tables or exhaust the pool, which must not stall the
+// package's other tests. It is dropped when the test ends.
+func Fresh(tb testing.TB, configure func(*store.Config)) *DB {
+	tb.Helper()
+	Shared(tb) // fails or skips as Shared does without a database
+	db, err := createWith(configure)
+	if err != nil {
+		tb.Fatalf("storetest: fresh database: %v", err)
+	}
+	tb.Cleanup(func() {
+		db.Store.Close()
+		if err := drop(db.Name); err != nil {
+			tb.Errorf("storetest: drop database %s: %v", db.Name, err)
+		}
+	})
+	return db
 }
 
 // verifyAll checks, after a package's tests passed, that the index rows
