@@ -31,11 +31,19 @@ type config struct {
 	MinConns         int32
 	StatementTimeout time.Duration
 	ShutdownTimeout  time.Duration
-	CursorKey        []byte
-	CursorKeyRandom  bool
-	SampleData       string
-	LogLevel         string
-	SearchLimits     search.Limits
+	// RequestTimeout is every FHIR request's deadline.
+	RequestTimeout time.Duration
+	// AcquireTimeout and MaxWaiting bound the queue for database
+	// connections (store.Config).
+	AcquireTimeout time.Duration
+	MaxWaiting     int
+	// HTTP bounds the connections of the HTTP server.
+	HTTP            httpLimits
+	CursorKey       []byte
+	CursorKeyRandom bool
+	SampleData      string
+	LogLevel        string
+	SearchLimits    search.Limits
 	// MaxBundleEntries bounds a batch or transaction Bundle.
 	MaxBundleEntries int
 	// ConditionalDeleteMultiple lets a conditional delete remove every match.
@@ -65,7 +73,15 @@ var settings = []struct{ name, def, help string }{
 	{"FHIR_MAX_COUNT", "1000", "largest page size a client may ask for"},
 	{"FHIR_DB_MAX_CONNS", "4 x CPUs", "database pool size"},
 	{"FHIR_DB_MIN_CONNS", "2", "connections kept open"},
-	{"FHIR_STATEMENT_TIMEOUT", "10s", "bound on every SQL statement (too-costly above)"},
+	{"FHIR_STATEMENT_TIMEOUT", "10s", "bound on every SQL statement, its preparation included (503 above)"},
+	{"FHIR_REQUEST_TIMEOUT", "30s", "deadline of every FHIR request: waiting for a connection and every statement end with it (503)"},
+	{"FHIR_DB_ACQUIRE_TIMEOUT", "5s", "longest wait for a free database connection (503 with Retry-After after it)"},
+	{"FHIR_DB_MAX_WAITING", "512", "most requests waiting for a database connection at once; one more is refused at once (503 with Retry-After)"},
+	{"FHIR_READ_HEADER_TIMEOUT", "10s", "time a client has to send the request headers"},
+	{"FHIR_READ_TIMEOUT", "60s", "time a client has to send the whole request, body included"},
+	{"FHIR_WRITE_TIMEOUT", "120s", "time from the end of the request headers to the end of the response"},
+	{"FHIR_IDLE_TIMEOUT", "60s", "how long a keep-alive connection may wait for its next request"},
+	{"FHIR_MAX_CONNECTIONS", "10000", "most client connections open at once; more wait to be accepted"},
 	{"FHIR_SHUTDOWN_TIMEOUT", "25s", "how long SIGTERM waits for in-flight requests"},
 	{"FHIR_CURSOR_KEY", "random per process", "hex secret that signs paging cursors; set the same on every node"},
 	{"FHIR_SAMPLE_DATA", "", "directory of sample resources loaded into FHIR_TENANT when it is empty"},
@@ -98,6 +114,16 @@ func loadConfig() (*config, error) {
 	c.MinConns = int32(intEnv("FHIR_DB_MIN_CONNS", 2, &errs))
 	c.StatementTimeout = durationEnv("FHIR_STATEMENT_TIMEOUT", 10*time.Second, &errs)
 	c.ShutdownTimeout = durationEnv("FHIR_SHUTDOWN_TIMEOUT", 25*time.Second, &errs)
+	c.RequestTimeout = durationEnv("FHIR_REQUEST_TIMEOUT", 30*time.Second, &errs)
+	c.AcquireTimeout = durationEnv("FHIR_DB_ACQUIRE_TIMEOUT", 5*time.Second, &errs)
+	c.MaxWaiting = intEnv("FHIR_DB_MAX_WAITING", 512, &errs)
+	c.HTTP = httpLimits{
+		ReadHeader:     durationEnv("FHIR_READ_HEADER_TIMEOUT", 10*time.Second, &errs),
+		Read:           durationEnv("FHIR_READ_TIMEOUT", 60*time.Second, &errs),
+		Write:          durationEnv("FHIR_WRITE_TIMEOUT", 120*time.Second, &errs),
+		Idle:           durationEnv("FHIR_IDLE_TIMEOUT", 60*time.Second, &errs),
+		MaxConnections: intEnv("FHIR_MAX_CONNECTIONS", 10000, &errs),
+	}
 	c.BaseURL = strings.TrimRight(env("FHIR_BASE_URL", "http://localhost"+port(c.Addr)+"/fhir"), "/")
 	c.AppDatabaseURL = env("FHIR_APP_DATABASE_URL", "")
 	if c.AppDatabaseURL == "" {

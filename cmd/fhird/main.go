@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/pprof"
 	"os"
@@ -112,13 +113,14 @@ func serve(ctx context.Context, c *config, log *slog.Logger) error {
 		log.Info("schema migrated", slog.Uint64("version", uint64(store.LatestVersion())))
 	}
 	st, err := store.New(ctx, store.Config{URL: c.AppDatabaseURL, MaxConns: c.MaxConns, MinConns: c.MinConns,
-		StatementTimeout: c.StatementTimeout, BaseURL: c.BaseURL})
+		StatementTimeout: c.StatementTimeout, AcquireTimeout: c.AcquireTimeout, MaxWaiting: c.MaxWaiting, BaseURL: c.BaseURL})
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	if c.Dev {
-		log.Warn("DEVELOPMENT MODE: the X-Tenant-ID header selects the tenant; never expose this server")
+		log.Warn("DEVELOPMENT MODE: the X-Tenant-ID header selects the tenant, and a request without it is served as tenant " +
+			c.Tenant + "; never expose this server")
 	}
 	if c.CursorKeyRandom {
 		log.Warn("FHIR_CURSOR_KEY is not set: paging links work only on this process")
@@ -147,7 +149,7 @@ func handler(c *config, st *store.Store, log *slog.Logger) (http.Handler, error)
 	return server.New(server.Config{
 		BaseURL: c.BaseURL, Dev: c.Dev, DefaultTenant: c.Tenant, MaxBodyBytes: c.MaxBodyBytes,
 		DefaultCount: c.DefaultCount, MaxCount: c.MaxCount, CursorKey: c.CursorKey, SearchLimits: c.SearchLimits,
-		MaxBundleEntries: c.MaxBundleEntries, ConditionalDeleteMultiple: c.ConditionalDeleteMultiple,
+		MaxBundleEntries: c.MaxBundleEntries, ConditionalDeleteMultiple: c.ConditionalDeleteMultiple, RequestTimeout: c.RequestTimeout,
 		Capability: cs, Logger: log, Metrics: server.NewMetrics(poolCollectors(st)...),
 	}, st), nil
 }
@@ -155,9 +157,13 @@ func handler(c *config, st *store.Store, log *slog.Logger) (http.Handler, error)
 // listen serves until ctx is cancelled, then lets in-flight requests finish
 // within the shutdown timeout.
 func listen(ctx context.Context, c *config, h http.Handler, log *slog.Logger) error {
-	srv := &http.Server{Addr: c.Addr, Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return err
+	}
+	srv := c.HTTP.server(h)
 	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
+	go func() { errc <- srv.Serve(c.HTTP.listener(ln)) }()
 	log.Info("serving", slog.String("addr", c.Addr), slog.String("base", c.BaseURL))
 	select {
 	case err := <-errc:
