@@ -82,6 +82,9 @@ type HistoryQuery struct {
 	At    time.Time // only versions current at At (zero: no bound)
 	Count int       // page size, > 0
 	After *HistoryKey
+	// MaxBytes bounds the stored resources of the page (0: no bound): the
+	// versions past it are left to the next page; the first always fits.
+	MaxBytes int
 }
 
 // HistoryKey is the position of a version in the newest-first order that

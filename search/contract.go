@@ -28,11 +28,17 @@ type Limits struct {
 	MaxIncludes   int // included resources per page
 	MaxSortKeys   int
 	MaxValueBytes int // one value, after unescaping
+	// MaxPageBytes bounds the stored resources of one page, matches and
+	// includes (in a Query that Parse made it is never 0; the store reads
+	// 0 as no bound). Matches past it are left to the next page,
+	// so a page may hold fewer than Count (the first match always fits);
+	// includes past it make the search too-costly.
+	MaxPageBytes int
 }
 
 // DefaultLimits are the limits the server uses unless configured.
 var DefaultLimits = Limits{MaxParams: 32, MaxOrValues: 100, MaxChainDepth: 3, MaxHasDepth: 3,
-	MaxIncludes: 1000, MaxSortKeys: 4, MaxValueBytes: 1024}
+	MaxIncludes: 1000, MaxSortKeys: 4, MaxValueBytes: 1024, MaxPageBytes: 16 << 20}
 
 // Statement is compiled SQL and its bind arguments. The statement returns
 // rows of these columns, matches first in page order, then includes:

@@ -88,6 +88,7 @@ func effectiveLimits(l Limits) Limits {
 		MaxIncludes:   pick(l.MaxIncludes, d.MaxIncludes),
 		MaxSortKeys:   pick(l.MaxSortKeys, d.MaxSortKeys),
 		MaxValueBytes: pick(l.MaxValueBytes, d.MaxValueBytes),
+		MaxPageBytes:  pick(l.MaxPageBytes, d.MaxPageBytes),
 	}
 }
 

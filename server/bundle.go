@@ -44,6 +44,7 @@ func (s *Server) bundle(c *gin.Context) {
 		return
 	}
 	ops := make([]*op, len(in.Entry))
+	budget := newBudget(s.cfg.MaxResponseBytes)
 	for i := range in.Entry {
 		o, perr := s.parseEntry(i, &in.Entry[i])
 		switch {
@@ -53,6 +54,7 @@ func (s *Server) bundle(c *gin.Context) {
 		case perr != nil:
 			o = &op{index: i, err: perr} // a batch answers it in its entry
 		}
+		o.budget = budget
 		ops[i] = o
 	}
 	ctx := c.Request.Context()
@@ -64,7 +66,7 @@ func (s *Server) bundle(c *gin.Context) {
 		// see the ids and rewritten references of the attempt before.
 		parsed := ops
 		err = s.tx.Transact(ctx, func(ctx context.Context) error {
-			ops = cloneOps(parsed)
+			ops = cloneOps(parsed, newBudget(s.cfg.MaxResponseBytes))
 			return s.transaction(ctx, ops)
 		})
 	} else {
@@ -181,11 +183,12 @@ func (s *Server) entryResponse(o *op, prefer string) bundleEntry {
 }
 
 // cloneOps copies ops deeply enough that processing the copies leaves
-// the originals as parsed.
-func cloneOps(ops []*op) []*op {
+// the originals as parsed; the copies share the response budget b.
+func cloneOps(ops []*op, b *budget) []*op {
 	out := make([]*op, len(ops))
 	for i, o := range ops {
 		c := *o
+		c.budget = b
 		if o.res != nil {
 			c.res = fhir.CloneTree(o.res).(map[string]any)
 		}

@@ -35,8 +35,9 @@ type op struct {
 	// resource has not changed.
 	ifNoneMatch, ifModifiedSince string
 
-	out  result
-	body []byte // what a GET returned
+	out    result
+	budget *budget // the bytes the whole response may still carry
+	body   []byte  // what a GET returned
 	err  error  // a batch entry's failure
 	skip bool   // a conditional create that matched: nothing to write
 	head bool   // a HEAD entry: run as GET, answered without the resource
@@ -230,14 +231,19 @@ func (s *Server) runEntry(ctx context.Context, o *op) (err error) {
 }
 
 // entryGet is a read, vread or search entry; its answer is the entry's
-// resource.
+// resource, within the budget of the response.
 func (s *Server) entryGet(ctx context.Context, o *op) error {
+	if err := o.budget.check(); err != nil {
+		return err
+	}
+	defer func() { o.budget.spend(len(o.body)) }()
 	if o.query != nil {
 		q, err := search.Parse(o.t, o.query, search.Options{DefaultCount: s.cfg.DefaultCount, MaxCount: s.cfg.MaxCount,
 			BaseURL: s.cfg.BaseURL, Now: now(), Limits: s.cfg.SearchLimits})
 		if err != nil {
 			return err
 		}
+		q.Limits.MaxPageBytes = min(q.Limits.MaxPageBytes, o.budget.left())
 		tenant, _ := fhir.TenantFrom(ctx)
 		b, err := s.searchBundle(ctx, q, nil, o.t.Name, tenant+"\x00"+o.t.Name+"?"+q.Applied.Encode())
 		if err != nil {

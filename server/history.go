@@ -74,7 +74,7 @@ func (s *Server) existed(c *gin.Context, q fhir.HistoryQuery) error {
 // parameters and are ignored, as the spec allows for unknown ones.
 func (s *Server) historyParams(c *gin.Context, q *fhir.HistoryQuery, path string) (url.Values, error) {
 	links := url.Values{}
-	q.Count = s.cfg.DefaultCount
+	q.Count, q.MaxBytes = s.cfg.DefaultCount, s.cfg.MaxResponseBytes
 	if v := c.Query("_count"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {

@@ -32,6 +32,11 @@ type Config struct {
 	SearchLimits search.Limits
 	// MaxBundleEntries bounds the entries of a batch or transaction.
 	MaxBundleEntries int
+	// MaxResponseBytes bounds the resources one batch, transaction or
+	// history response carries (search pages are bounded by
+	// SearchLimits.MaxPageBytes): read entries past it answer too-costly,
+	// history pages end early. Zero: DefaultMaxResponseBytes.
+	MaxResponseBytes int
 	// RequestTimeout is the deadline of every FHIR request: waiting for a
 	// database connection and every statement end with it (503). Zero:
 	// none.
@@ -44,6 +49,11 @@ type Config struct {
 	Logger     *slog.Logger
 	Metrics    *Metrics
 }
+
+// DefaultMaxResponseBytes is the default of Config.MaxResponseBytes, and of
+// the search pages' bound: a response is built in memory, and one request
+// must not take the memory of the process from every other tenant.
+const DefaultMaxResponseBytes = 16 << 20
 
 // Repository is the storage the server needs: the interactions of
 // fhir.Repository and search.
@@ -68,6 +78,9 @@ func New(cfg Config, repo Repository) http.Handler {
 	}
 	if cfg.MaxBundleEntries <= 0 {
 		cfg.MaxBundleEntries = 1000
+	}
+	if cfg.MaxResponseBytes <= 0 {
+		cfg.MaxResponseBytes = DefaultMaxResponseBytes
 	}
 	s := &Server{cfg: cfg, repo: repo, searcher: repo, tx: repo}
 	gin.SetMode(gin.ReleaseMode)

@@ -102,20 +102,21 @@ func (s *Store) History(ctx context.Context, q fhir.HistoryQuery) (p *fhir.Histo
 		return nil, err
 	}
 	p = &fhir.HistoryPage{}
+	cut := false
 	err = s.runRead(ctx, func(b *pgx.Batch) { b.Queue(sql, args...) }, func(br pgx.BatchResults) error {
 		rows, err := br.Query()
 		if err != nil {
 			return err
 		}
-		p.Entries, err = scanHistory(rows, q.Type, q.Type == "")
+		p.Entries, cut, err = scanHistory(rows, q, q.Type == "")
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	if len(p.Entries) > q.Count {
-		p.Entries = p.Entries[:q.Count]
-		last := p.Entries[q.Count-1]
+	if len(p.Entries) > q.Count || cut {
+		p.Entries = p.Entries[:min(len(p.Entries), q.Count)]
+		last := p.Entries[len(p.Entries)-1]
 		p.Next = &fhir.HistoryKey{LastUpdated: last.LastUpdated, Type: last.Type, ID: last.ID, VersionID: last.VersionID}
 	}
 	return p, nil
@@ -163,21 +164,31 @@ func (s *Store) systemHistorySQL(tenant string, q fhir.HistoryQuery, since time.
 	return sql, []any{tenant, at, typ, id, vid, since, limit}, nil
 }
 
-// scanHistory reads history rows; system history rows carry their type in
-// the first column.
-func scanHistory(rows pgx.Rows, typ string, withType bool) ([]*fhir.Resource, error) {
+// scanHistory reads history rows (system history rows carry their type
+// in the first column) within q.MaxBytes: reading stops before the version
+// that would pass it, and cut says so (the first version always fits).
+// The extra row past q.Count, which only says another page follows, is
+// kept without its content.
+func scanHistory(rows pgx.Rows, q fhir.HistoryQuery, withType bool) (out []*fhir.Resource, cut bool, err error) {
 	defer rows.Close()
-	var out []*fhir.Resource
+	size := 0
 	for rows.Next() {
-		r := &fhir.Resource{Type: typ}
+		r := &fhir.Resource{Type: q.Type}
 		dest := []any{&r.ID, &r.VersionID, &r.LastUpdated, &r.Deleted, &r.Method, &r.JSON}
 		if withType {
 			dest = append([]any{&r.Type}, dest...)
 		}
 		if err := rows.Scan(dest...); err != nil {
-			return nil, err
+			return nil, false, err
 		}
+		switch {
+		case len(out) == q.Count:
+			r.JSON = nil
+		case q.MaxBytes > 0 && len(out) > 0 && size+len(r.JSON) > q.MaxBytes:
+			return out, true, nil
+		}
+		size += len(r.JSON)
 		out = append(out, r)
 	}
-	return out, rows.Err()
+	return out, false, rows.Err()
 }

@@ -11,11 +11,29 @@ import (
 )
 
 // Search runs one page of a compiled search in the tenant's transaction.
+// A page whose matches would pass q.Limits.MaxPageBytes ends early, with a
+// next position; when the query includes resources, the shorter page is
+// run again, so that its includes are those of the matches it kept.
 func (s *Store) Search(ctx context.Context, q *search.Query, after *search.After) (p *search.Page, err error) {
 	defer wrapf(&err, "store.Search(%s)", q.Type.Name)
-	st, err := search.Compile(q, tenantOf(ctx), after)
+	p, kept, err := s.searchPage(ctx, q, after)
+	if err == nil && kept > 0 && len(q.Includes) > 0 {
+		short := *q
+		short.Count = kept
+		p, _, err = s.searchPage(ctx, &short, after)
+	}
 	if err != nil {
 		return nil, err
+	}
+	return p, nil
+}
+
+// searchPage runs one page; kept > 0 says that the matches were cut at
+// kept by the page's byte bound.
+func (s *Store) searchPage(ctx context.Context, q *search.Query, after *search.After) (p *search.Page, kept int, err error) {
+	st, err := search.Compile(q, tenantOf(ctx), after)
+	if err != nil {
+		return nil, 0, err
 	}
 	var rows []searchRow
 	err = s.runStatement(ctx, st, func(br pgx.BatchResults) error {
@@ -23,13 +41,13 @@ func (s *Store) Search(ctx context.Context, q *search.Query, after *search.After
 		if err != nil {
 			return err
 		}
-		rows, err = scanSearch(r, st)
+		rows, kept, err = scanSearch(r, st, q)
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	p, err = pageOf(q, after, st, rows)
+	p, err = pageOf(q, after, st, rows, kept > 0)
 	if err == nil && p.Total < 0 && after == nil && p.Next == nil {
 		// The first page holds every match: its total is known without a
 		// count, whatever _total asked for.
@@ -39,7 +57,7 @@ func (s *Store) Search(ctx context.Context, q *search.Query, after *search.After
 		// A page past the end has no row to carry the total.
 		p.Total, err = s.Count(ctx, q)
 	}
-	return p, err
+	return p, kept, err
 }
 
 // Count runs the count-only form of a search (_summary=count).
@@ -88,9 +106,15 @@ type searchRow struct {
 	total   int64
 }
 
-func scanSearch(rows pgx.Rows, st search.Statement) ([]searchRow, error) {
+// scanSearch reads the rows of a search statement within the page's byte
+// bound (q.Limits.MaxPageBytes, 0 for none): when a match would pass it,
+// reading stops, and kept is the number of matches read before it (the
+// first match always fits); an include that passes it is a too-costly
+// error. The extra match row, which only says that another page follows,
+// is kept without its content.
+func scanSearch(rows pgx.Rows, st search.Statement, q *search.Query) (out []searchRow, kept int, err error) {
 	defer rows.Close()
-	var out []searchRow
+	limit, size, matches := q.Limits.MaxPageBytes, 0, 0
 	for rows.Next() {
 		var mode string
 		r := searchRow{res: &fhir.Resource{}, keys: make([]any, st.SortKeys), total: -1}
@@ -102,17 +126,33 @@ func scanSearch(rows pgx.Rows, st search.Statement) ([]searchRow, error) {
 			dest = append(dest, &r.total)
 		}
 		if err := rows.Scan(dest...); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		r.include = mode == "include"
+		switch {
+		case !r.include && matches == q.Count:
+			r.res.JSON = nil // the extra row
+		case limit > 0 && size+len(r.res.JSON) > limit && !r.include && matches > 0:
+			return out, matches, nil
+		case limit > 0 && size+len(r.res.JSON) > limit && r.include:
+			return nil, 0, fhir.Errorf(fhir.KindTooCostly, fhir.IssueTooCostly,
+				"the page with its included resources would hold more than %d bytes, the most one response of this server holds; lower _count or include less", limit).At("_include")
+		default:
+			size += len(r.res.JSON)
+		}
+		if !r.include {
+			matches++
+		}
 		out = append(out, r)
 	}
-	return out, rows.Err()
+	return out, 0, rows.Err()
 }
 
 // pageOf splits the rows into matches and includes, drops the extra match
-// row that only signals another page, and computes the paging positions.
-func pageOf(q *search.Query, after *search.After, st search.Statement, rows []searchRow) (*search.Page, error) {
+// row that only signals another page, and computes the paging positions;
+// cut says the matches were cut short by the page's byte bound, so more
+// follow.
+func pageOf(q *search.Query, after *search.After, st search.Statement, rows []searchRow, cut bool) (*search.Page, error) {
 	p := &search.Page{Total: -1}
 	var matches []searchRow
 	for _, r := range rows {
@@ -129,8 +169,8 @@ func pageOf(q *search.Query, after *search.After, st search.Statement, rows []se
 		return nil, fhir.Errorf(fhir.KindTooCostly, fhir.IssueTooCostly,
 			"the page would include more than %d resources; narrow the search or lower _count", q.Limits.MaxIncludes).At("_include")
 	}
-	more := len(matches) > q.Count
-	if more {
+	more := len(matches) > q.Count || cut
+	if len(matches) > q.Count {
 		matches = matches[:q.Count]
 	}
 	backward := after != nil && after.Backward

@@ -46,6 +46,9 @@ type config struct {
 	SearchLimits    search.Limits
 	// MaxBundleEntries bounds a batch or transaction Bundle.
 	MaxBundleEntries int
+	// MaxResponseBytes bounds the resources of one response (search page,
+	// history page, batch or transaction).
+	MaxResponseBytes int
 	// ConditionalDeleteMultiple lets a conditional delete remove every match.
 	ConditionalDeleteMultiple bool
 	// PprofAddr, when set, serves net/http/pprof there (a loopback address).
@@ -90,6 +93,7 @@ var settings = []struct{ name, def, help string }{
 	{"FHIR_SEARCH_MAX_PARAMS", "32", "most AND-ed search parameters, chains and _has included"},
 	{"FHIR_SEARCH_MAX_OR_VALUES", "100", "most comma-separated values of one search parameter"},
 	{"FHIR_MAX_BUNDLE_ENTRIES", "1000", "most entries of a batch or transaction Bundle (too-costly above)"},
+	{"FHIR_MAX_RESPONSE_BYTES", "16777216", "most bytes of resources one response carries: search and history pages end early (with a next link), batch and transaction reads past it answer too-costly"},
 	{"FHIR_CONDITIONAL_DELETE_MULTIPLE", "false", "a conditional delete removes every match (at most FHIR_MAX_COUNT) instead of failing on more than one"},
 	{"FHIR_PPROF_ADDR", "", "serve Go profiles (net/http/pprof) on this address, e.g. 127.0.0.1:6060; never a public one"},
 }
@@ -140,6 +144,8 @@ func loadConfig() (*config, error) {
 	c.SearchLimits.MaxParams = intEnv("FHIR_SEARCH_MAX_PARAMS", c.SearchLimits.MaxParams, &errs)
 	c.SearchLimits.MaxOrValues = intEnv("FHIR_SEARCH_MAX_OR_VALUES", c.SearchLimits.MaxOrValues, &errs)
 	c.MaxBundleEntries = intEnv("FHIR_MAX_BUNDLE_ENTRIES", 1000, &errs)
+	c.MaxResponseBytes = intEnv("FHIR_MAX_RESPONSE_BYTES", 16<<20, &errs)
+	c.SearchLimits.MaxPageBytes = c.MaxResponseBytes
 	c.ConditionalDeleteMultiple = boolEnv("FHIR_CONDITIONAL_DELETE_MULTIPLE", false, &errs)
 	c.cursorKey(&errs)
 	if c.DefaultCount < 1 || c.MaxCount < c.DefaultCount {

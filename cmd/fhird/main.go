@@ -150,7 +150,8 @@ func handler(c *config, st *store.Store, log *slog.Logger) (http.Handler, error)
 		BaseURL: c.BaseURL, Dev: c.Dev, DefaultTenant: c.Tenant, MaxBodyBytes: c.MaxBodyBytes,
 		DefaultCount: c.DefaultCount, MaxCount: c.MaxCount, CursorKey: c.CursorKey, SearchLimits: c.SearchLimits,
 		MaxBundleEntries: c.MaxBundleEntries, ConditionalDeleteMultiple: c.ConditionalDeleteMultiple, RequestTimeout: c.RequestTimeout,
-		Capability: cs, Logger: log, Metrics: server.NewMetrics(poolCollectors(st)...),
+		MaxResponseBytes: c.MaxResponseBytes,
+		Capability:       cs, Logger: log, Metrics: server.NewMetrics(poolCollectors(st)...),
 	}, st), nil
 }
 
