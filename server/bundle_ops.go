@@ -119,7 +119,7 @@ func (s *Server) parseURL(o *op, raw string) error {
 		return nil
 	case len(seg) == 2 && validID.MatchString(seg[1]):
 		o.id = seg[1]
-		return nil
+		return checkID(o.id)
 	case len(seg) == 4 && validID.MatchString(seg[1]) && seg[2] == "_history" && (o.method == http.MethodGet || o.method == http.MethodHead):
 		if v, ok := versionID(seg[3]); ok {
 			o.id, o.vid = seg[1], v

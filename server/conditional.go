@@ -115,6 +115,9 @@ func (s *Server) updateIf(ctx context.Context, t *fhir.ResourceType, cond string
 				out = result{status: http.StatusCreated, res: r, info: createdInfo(r)}
 				return err
 			}
+			if err := checkID(bodyID); err != nil {
+				return err
+			}
 			if err := s.unclaimed(ctx, t, bodyID, cond); err != nil {
 				return err
 			}

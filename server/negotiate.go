@@ -68,14 +68,17 @@ func r4(params map[string]string) bool {
 	return !ok || v == "4.0" || v == "4.0.1"
 }
 
-// readBody reads a request body that must be FHIR JSON, at most max bytes.
+// readBody reads a request body that must be FHIR JSON in UTF-8, at most
+// max bytes. The body must say so: without a Content-Type the server would
+// guess, and another charset would be read as UTF-8 and stored wrong.
 func readBody(c *gin.Context, max int64) ([]byte, error) {
-	if ct := c.GetHeader("Content-Type"); ct != "" {
-		mt, params, err := mime.ParseMediaType(ct)
-		if err != nil || (mt != mediaFHIRJSON && mt != mediaJSON && mt != "application/json+fhir") || !r4(params) {
-			return nil, fhir.Errorf(fhir.KindUnsupportedMedia, fhir.IssueNotSupported,
-				"Content-Type %q is not supported; send %s (fhirVersion 4.0)", ct, mediaFHIRJSON)
-		}
+	ct := c.GetHeader("Content-Type")
+	mt, params, err := mime.ParseMediaType(ct)
+	cs, hasCharset := params["charset"]
+	if ct == "" || err != nil || (mt != mediaFHIRJSON && mt != mediaJSON && mt != "application/json+fhir") || !r4(params) ||
+		(hasCharset && !strings.EqualFold(cs, "utf-8")) {
+		return nil, fhir.Errorf(fhir.KindUnsupportedMedia, fhir.IssueNotSupported,
+			"Content-Type %q is not supported; send %s in UTF-8 (fhirVersion 4.0)", ct, mediaFHIRJSON)
 	}
 	return readLimited(c, max)
 }

@@ -38,10 +38,26 @@ func (s *Server) target(c *gin.Context) (*fhir.ResourceType, string, error) {
 		return nil, "", err
 	}
 	id := c.Param("id")
-	if !validID.MatchString(id) {
-		return nil, "", fhir.Errorf(fhir.KindInvalid, fhir.IssueValue, "%q is not a valid resource id", id)
+	if err := checkID(id); err != nil {
+		return nil, "", err
 	}
 	return t, id, nil
+}
+
+// checkID accepts the ids this server can store: R4 ids that a URL can
+// name. "." and ".." match the id type, but a URL path cannot hold them as
+// a segment (RFC 3986 removes dot segments: [base]/Patient/../_history/1
+// is [base]/_history/1), so a resource of such an id could not be read,
+// nor its Location followed.
+func checkID(id string) error {
+	switch {
+	case !validID.MatchString(id):
+		return fhir.Errorf(fhir.KindInvalid, fhir.IssueValue, "%q is not a valid resource id", id)
+	case id == "." || id == "..":
+		return fhir.Errorf(fhir.KindInvalid, fhir.IssueValue,
+			"the id %q is a dot segment, which URLs cannot hold as a path segment (RFC 3986, 5.2.4): a resource of that id could not be addressed; choose another id", id)
+	}
+	return nil
 }
 
 // parsed reads and validates the body as a resource of type t; for a

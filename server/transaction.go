@@ -255,6 +255,9 @@ func (s *Server) resolveTarget(ctx context.Context, o *op) error {
 			}
 			o.id, o.ifMatch = cur.ID, cur.VersionID
 		case bodyID != "":
+			if err := checkID(bodyID); err != nil {
+				return err
+			}
 			if err := s.unclaimed(ctx, o.t, bodyID, o.cond); err != nil {
 				return err
 			}

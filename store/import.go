@@ -80,8 +80,13 @@ func (s *Store) stage(items []fhir.NewResource) ([]staged, []fhir.ImportRejectio
 	var rejected []fhir.ImportRejection
 	for i, it := range items {
 		_, t, err := s.lookup(it.Type)
-		if err == nil && it.ID == "" {
+		switch {
+		case err != nil:
+		case it.ID == "":
 			err = fhir.Errorf(fhir.KindInvalid, fhir.IssueRequired, "an imported resource needs an id")
+		case it.ID == "." || it.ID == "..":
+			err = fhir.Errorf(fhir.KindInvalid, fhir.IssueValue,
+				"the id %q is a dot segment, which URLs cannot hold as a path segment: the resource could not be addressed", it.ID)
 		}
 		var w *written
 		if err == nil {

@@ -216,6 +216,7 @@ func TestImportRejectsWhatItCannotStoreAndLoadsTheRest(t *testing.T) {
 		{Type: "Patient", ID: "dup", Res: patient("First")},
 		{Type: "NoSuchType", ID: "x", Res: map[string]any{"resourceType": "NoSuchType"}},
 		{Type: "Patient", ID: "dup", Res: patient("Second")},
+		{Type: "Patient", ID: "..", Res: patient("Dots")},
 	}
 	res, err := st.Import(ctx, items)
 	if err != nil {
@@ -225,8 +226,8 @@ func TestImportRejectsWhatItCannotStoreAndLoadsTheRest(t *testing.T) {
 	for _, r := range res.Rejected {
 		idx = append(idx, r.Index)
 	}
-	if res.Loaded != 1 || res.Skipped != 1 || !slices.Equal(idx, []int{0, 2}) {
-		t.Errorf("result %+v (rejected %v), want 1 loaded, 1 skipped, items 0 and 2 rejected", res, idx)
+	if res.Loaded != 1 || res.Skipped != 1 || !slices.Equal(idx, []int{0, 2, 4}) {
+		t.Errorf("result %+v (rejected %v), want 1 loaded, 1 skipped, items 0, 2 and 4 (id \"..\", which no URL can name) rejected", res, idx)
 	}
 	// The first of two equal ids wins, and only its index rows exist.
 	if got := searchIDs(t, ctx, "Patient", "family=second"); len(got) != 0 {
