@@ -1,6 +1,8 @@
 // Package storetest is the test harness of the store: one fresh database
 // per test binary, migrated once, and one fresh tenant per test, so tests
-// run in parallel isolated by row-level security.
+// run in parallel isolated by row-level security. A test that must stop,
+// restart or break the database starts a private cluster of its own
+// (StartCluster) instead of touching the shared server.
 package storetest
 
 import (
