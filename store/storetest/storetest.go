@@ -1,6 +1,8 @@
 // Package storetest is the test harness of the store: one fresh database
 // per test binary, migrated once, and one fresh tenant per test, so tests
-// run in parallel isolated by row-level security.
+// run in parallel isolated by row-level security. A test that must stop,
+// restart or break the database starts a private cluster of its own
+// (StartCluster) instead of touching the shared server.
 package storetest
 
 import (
@@ -76,13 +78,20 @@ func Shared(tb testing.TB) *DB {
 	tb.Helper()
 	once.Do(func() { shared, setupErr = create() })
 	if setupErr != nil {
-		if os.Getenv("CI") != "" {
-			tb.Fatalf("storetest: PostgreSQL is required (CI is set): %v", setupErr)
-		}
-		fmt.Fprintf(os.Stderr, "\n*** storetest: SKIPPING database tests, PostgreSQL unavailable: %v ***\n\n", setupErr)
-		tb.Skipf("PostgreSQL unavailable: %v", setupErr)
+		unavailable(tb, "PostgreSQL", setupErr)
 	}
 	return shared
+}
+
+// unavailable ends a test that needs a service it cannot have: it fails
+// when CI is set and is skipped, loudly, otherwise.
+func unavailable(tb testing.TB, service string, err error) {
+	tb.Helper()
+	if os.Getenv("CI") != "" {
+		tb.Fatalf("storetest: %s is required (CI is set): %v", service, err)
+	}
+	fmt.Fprintf(os.Stderr, "\n*** storetest: SKIPPING database tests, %s is unavailable: %v ***\n\n", service, err)
+	tb.Skipf("%s is unavailable: %v", service, err)
 }
 
 func create() (*DB, error) { return createWith(nil) }
