@@ -99,7 +99,9 @@ func TestBatchResponseIsBounded(t *testing.T) {
 			Resource json.RawMessage
 			Response struct {
 				Status  string
-				Outcome struct{ Issue []struct{ Code, Diagnostics string } }
+				Outcome struct {
+					Issue []struct{ Code, Diagnostics string }
+				}
 			}
 		}
 	}

@@ -38,9 +38,9 @@ type op struct {
 	out    result
 	budget *budget // the bytes the whole response may still carry
 	body   []byte  // what a GET returned
-	err  error  // a batch entry's failure
-	skip bool   // a conditional create that matched: nothing to write
-	head bool   // a HEAD entry: run as GET, answered without the resource
+	err    error   // a batch entry's failure
+	skip   bool    // a conditional create that matched: nothing to write
+	head   bool    // a HEAD entry: run as GET, answered without the resource
 }
 
 // parseEntry reads one entry's request and resource.
