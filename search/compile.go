@@ -21,6 +21,11 @@ import (
 //	SELECT 'match', '<Type>', id, version_id, last_updated, content, pk, s1, ... [, total]
 //	FROM m [UNION ALL the rows of inc] ORDER BY <matches first, in page order>
 //
+// When the first sort key is a parameter of one hash, not a reference, m
+// is instead the first count+1 rows of two CTEs, mk and mn, the resources
+// with and without a value of that key, and mk walks the key's index
+// rows in page order (see drivenMatches).
+//
 // Every predicate is a btree comparison (=, <, >, <=, >=, = ANY) on an
 // int8, float8, timestamptz or text COLLATE "C" column of an index table,
 // looked up with the tenant as the leading index condition, so each stays
@@ -120,16 +125,45 @@ func (c *compiler) countSQL(filter string) string {
 
 // page assembles the statement of one page.
 func (c *compiler) page(filter string, keys []sortCol, after *After) (Statement, error) {
+	backward := after != nil && after.Backward
+	count := max(c.q.Count, 0)
+	var sb strings.Builder
+	if len(keys) > 0 && keys[0].drive != nil {
+		ctes, err := c.drivenMatches(filter, keys, after, count)
+		if err != nil {
+			return Statement{}, err
+		}
+		sb.WriteString(ctes)
+	} else {
+		m, err := c.matches(filter, keys, after, count)
+		if err != nil {
+			return Statement{}, err
+		}
+		sb.WriteString(m)
+	}
+	inc := c.includeCTEs(keys, backward, count)
+	sb.WriteString(inc)
+	total := ""
+	if c.q.Total != TotalNone {
+		total = ", (" + c.countSQL(filter) + ") AS total"
+	}
+	sb.WriteString("\n" + c.finalSelect(keys, backward, inc != "", total))
+	return Statement{SQL: sb.String(), Args: c.b.args, SortKeys: len(keys), HasTotal: total != "", Reversed: backward,
+		GenericPlan: c.identityDriven()}, nil
+}
+
+// matches returns the CTE m: the first count+1 rows that pass filter,
+// after the keyset position after, in page order, with their sort keys.
+func (c *compiler) matches(filter string, keys []sortCol, after *After, count int) (string, error) {
 	where := filter
 	backward := after != nil && after.Backward
 	if after != nil {
 		ks, err := c.keyset(keys, after)
 		if err != nil {
-			return Statement{}, err
+			return "", err
 		}
 		where = sqlAnd(where, ks)
 	}
-	count := max(c.q.Count, 0)
 	var sb strings.Builder
 	sb.WriteString("WITH m AS (SELECT r.pk, r.id, r.version_id, r.last_updated, r.content")
 	for i, k := range keys {
@@ -142,15 +176,7 @@ func (c *compiler) page(filter string, keys []sortCol, after *After) (Statement,
 	sb.WriteString("\n  WHERE " + where)
 	sb.WriteString("\n  ORDER BY " + orderBy(keys, backward, func(i int) string { return keys[i].expr }, "r.pk"))
 	sb.WriteString("\n  LIMIT " + c.b.arg(int64(count)+1) + ")")
-	inc := c.includeCTEs(keys, backward, count)
-	sb.WriteString(inc)
-	total := ""
-	if c.q.Total != TotalNone {
-		total = ", (" + c.countSQL(filter) + ") AS total"
-	}
-	sb.WriteString("\n" + c.finalSelect(keys, backward, inc != "", total))
-	return Statement{SQL: sb.String(), Args: c.b.args, SortKeys: len(keys), HasTotal: total != "", Reversed: backward,
-		GenericPlan: c.identityDriven()}, nil
+	return sb.String(), nil
 }
 
 // identityDriven reports whether a top-level parameter pins the matches to

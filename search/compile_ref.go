@@ -187,10 +187,32 @@ func (c *compiler) chainTarget(br *Param) (string, error) {
 // has compiles a reverse chain (_has:Observation:subject:code=x): some
 // resource o of Has.Type whose reference parameter Has.RefParam points at
 // the row res, and that matches Has.Param.
+//
+// When Has.Param reads only the referring resource's index rows (see
+// readsOnlyIndex), the condition starts from the reference rows alone:
+//
+//	EXISTS (SELECT 1 FROM <o>_ref x WHERE x.tenant_id = $1 AND x.h = $h
+//	  AND x.target_type = 'T' AND x.target_id = res.id AND <Has.Param on x.pk>)
+//
+// A deleted resource has no index rows (store.VerifyIndex checks that
+// invariant), so its main table adds nothing to the match but a lookup
+// of every candidate row: 3,163 heap probes of observation for a common
+// code (issue 11). The main table is joined only when the condition reads
+// its columns (_id, _lastUpdated, a nested _has).
 func (c *compiler) has(p *Param, t *fhir.ResourceType, res string) (string, error) {
 	h := p.Has
 	if h.Type == nil || h.RefParam == nil || h.Param == nil {
 		return "", compileInvalid(p, "_has parameter %q is incomplete", paramName(p))
+	}
+	if readsOnlyIndex(h.Param) {
+		x := c.b.alias("x")
+		ha := c.b.arg(index.ParamHash(h.RefParam.Code))
+		inner, err := c.param(h.Param, h.Type, x)
+		if err != nil {
+			return "", err
+		}
+		return "EXISTS (SELECT 1 FROM " + tableName(h.Type, tabRef) + " " + x + " WHERE " + sqlAnd(x+".tenant_id = "+tenantArg,
+			x+".h = "+ha, x+".target_type = "+c.b.typeName(t.Name), x+".target_id = "+res+".id", inner) + ")", nil
 	}
 	o, x := c.b.alias("o"), c.b.alias("x")
 	ha := c.b.arg(index.ParamHash(h.RefParam.Code))
@@ -202,6 +224,14 @@ func (c *compiler) has(p *Param, t *fhir.ResourceType, res string) (string, erro
 		" JOIN " + tableName(h.Type, tabRef) + " " + x + " ON " + x + ".tenant_id = " + o + ".tenant_id AND " + x + ".pk = " + o + ".pk" +
 		" WHERE " + sqlAnd(o+".tenant_id = "+tenantArg, "NOT "+o+".deleted", x+".tenant_id = "+tenantArg,
 		x+".h = "+ha, x+".target_type = "+c.b.typeName(t.Name), x+".target_id = "+res+".id", inner) + ")", nil
+}
+
+// readsOnlyIndex reports whether the condition of p on a resource reads
+// nothing of it but its pk: a lookup in its index tables. _id and
+// _lastUpdated compare the main table's columns, and a _has (nested)
+// compares its id.
+func readsOnlyIndex(p *Param) bool {
+	return p.Has == nil && p.Def != nil && p.Def.Code != "_id" && p.Def.Code != "_lastUpdated"
 }
 
 // compartment restricts the rows res of type t to the query's compartment:

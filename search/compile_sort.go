@@ -19,6 +19,18 @@ type sortCol struct {
 	desc bool
 	// nullable says that a row may have no value for the key.
 	nullable bool
+	// drive, set on a first key only, says that the page walks the key's
+	// index rows (see drivenMatches); expr is then the value column of
+	// those rows, and join is empty.
+	drive *keyDrive
+}
+
+// keyDrive is the index table walk of a first sort key.
+type keyDrive struct {
+	alias string // of the walked index rows
+	table string // quoted index table
+	col   string // the compared column: lo, hi, v or norm
+	hash  string // placeholder of the key's one hash
 }
 
 // sortCols compiles the query's sort keys. _id and _lastUpdated are the
@@ -42,10 +54,14 @@ type sortCol struct {
 // any-unit form ("", ""), references by target id. A token has no
 // orderable text of its own; it sorts by its display texts (the :text
 // strings), and resources without one sort last.
+//
+// The first key, when it is not a reference and has one hash, is not a
+// lateral aggregate but a walk of its index rows (keyDrive), which
+// drivenMatches turns into the page.
 func (c *compiler) sortCols() ([]sortCol, error) {
 	cols := make([]sortCol, 0, len(c.q.Sort))
-	for _, k := range c.q.Sort {
-		col, err := c.sortCol(k)
+	for i, k := range c.q.Sort {
+		col, err := c.sortCol(k, i == 0)
 		if err != nil {
 			return nil, err
 		}
@@ -54,7 +70,7 @@ func (c *compiler) sortCols() ([]sortCol, error) {
 	return cols, nil
 }
 
-func (c *compiler) sortCol(k SortKey) (sortCol, error) {
+func (c *compiler) sortCol(k SortKey, first bool) (sortCol, error) {
 	if k.Def == nil {
 		return sortCol{}, fhir.Errorf(fhir.KindInvalid, fhir.IssueValue, "sort key without a parameter").At("_sort")
 	}
@@ -88,13 +104,19 @@ func (c *compiler) sortCol(k SortKey) (sortCol, error) {
 		return sortCol{}, fhir.Errorf(fhir.KindInvalid, fhir.IssueNotSupported,
 			"cannot sort by %s, a %s parameter", code, k.Def.Type).At("_sort")
 	}
+	hashes := hashesOf(c.q.Type, k.Def, hash)
+	if first && len(hashes) == 1 && tab != tabRef {
+		kn := c.b.alias("k")
+		d := &keyDrive{alias: kn, table: tableName(c.q.Type, tab), col: col, hash: c.b.arg(hashes[0])}
+		return sortCol{expr: kn + "." + col, cast: cast, desc: k.Desc, nullable: true, drive: d}, nil
+	}
 	agg := "min"
 	if k.Desc {
 		agg = "max"
 	}
 	kn, x := c.b.alias("k"), c.b.alias("x")
 	join := "\n  CROSS JOIN LATERAL (SELECT " + agg + "(" + x + "." + col + ") AS v FROM " + tableName(c.q.Type, tab) + " " + x +
-		" WHERE " + sqlAnd(x+".tenant_id = "+tenantArg, x+".pk = r.pk", eqAny(c.b, x+".h", hashesOf(c.q.Type, k.Def, hash))) + ") " + kn
+		" WHERE " + sqlAnd(x+".tenant_id = "+tenantArg, x+".pk = r.pk", eqAny(c.b, x+".h", hashes)) + ") " + kn
 	return sortCol{expr: kn + ".v", join: join, cast: cast, desc: k.Desc, nullable: true}, nil
 }
 
@@ -102,11 +124,17 @@ func (c *compiler) sortCol(k SortKey) (sortCol, error) {
 // direction with NULLS LAST (rows without a value come last whatever the
 // direction), then pk in the direction of the last key (ascending without
 // keys: creation order, answered by the primary key). Backward inverts
-// every direction, NULLS placement included. col names the i-th key.
+// every direction, NULLS placement included. col names the i-th key; a
+// key it names "" is left out (a key that is NULL on every row) but still
+// sets the direction of pk.
 func orderBy(keys []sortCol, backward bool, col func(int) string, pk string) string {
 	s := ""
 	pkDesc := false
 	for i, k := range keys {
+		if col(i) == "" {
+			pkDesc = k.desc
+			continue
+		}
 		s += col(i) + direction(k.desc != backward)
 		if k.nullable {
 			if backward {
@@ -141,14 +169,22 @@ func direction(desc bool) string {
 // where rest is the condition on the following keys and pk. "key IS NULL"
 // is left out for keys that cannot be NULL.
 func (c *compiler) keyset(keys []sortCol, after *After) (string, error) {
+	_, cond, err := c.keysetFrom(keys, after, 0)
+	return cond, err
+}
+
+// keysetFrom binds the cursor's values, one per key in key order and then
+// its pk, and returns their placeholders (each with its cast; "" for
+// NULL) and the keyset condition on keys[from:] and pk alone.
+func (c *compiler) keysetFrom(keys []sortCol, after *After, from int) (vals []string, cond string, err error) {
 	if len(after.Keys) != len(keys) {
-		return "", fhir.Errorf(fhir.KindInvalid, fhir.IssueValue, "the page cursor does not fit the sort order")
+		return nil, "", fhir.Errorf(fhir.KindInvalid, fhir.IssueValue, "the page cursor does not fit the sort order")
 	}
-	vals := make([]string, len(keys)) // bound in key order, "" for NULL
+	vals = make([]string, len(keys)) // bound in key order, "" for NULL
 	for i, k := range keys {
 		v := after.Keys[i]
 		if err := checkCursorValue(k, v); err != nil {
-			return "", err
+			return nil, "", err
 		}
 		if v != nil {
 			vals[i] = c.b.arg(v) + "::" + k.cast
@@ -156,10 +192,10 @@ func (c *compiler) keyset(keys []sortCol, after *After) (string, error) {
 	}
 	pkDesc := len(keys) > 0 && keys[len(keys)-1].desc
 	rest := "r.pk " + beyond(pkDesc, after.Backward) + " " + c.b.arg(after.PK)
-	for i := len(keys) - 1; i >= 0; i-- {
+	for i := len(keys) - 1; i >= from; i-- {
 		rest = keysetStep(keys[i], vals[i], after.Backward, rest)
 	}
-	return rest, nil
+	return vals, rest, nil
 }
 
 // keysetStep wraps rest, the condition on the keys after k, into the

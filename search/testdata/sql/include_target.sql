@@ -1,14 +1,21 @@
 -- Observation?_include=Observation:subject:Patient&_sort=date
 -- sort keys 1, total false, reversed false
-WITH m AS (SELECT r.pk, r.id, r.version_id, r.last_updated, r.content, k1.v AS s1
+WITH mk AS (SELECT DISTINCT ON (k1.lo, r.pk) r.pk, r.id, r.version_id, r.last_updated, r.content, k1.lo AS s1
+  FROM "observation_date" k1 JOIN "observation" r ON r.tenant_id = $1 AND r.pk = k1.pk
+  WHERE k1.tenant_id = $1 AND k1.h = $2 AND NOT EXISTS (SELECT 1 FROM "observation_date" y2 WHERE y2.tenant_id = $1 AND y2.pk = k1.pk AND y2.h = $2 AND y2.lo < k1.lo) AND r.tenant_id = $1 AND NOT r.deleted
+  ORDER BY k1.lo ASC, r.pk ASC
+  LIMIT $3),
+mn AS (SELECT r.pk, r.id, r.version_id, r.last_updated, r.content, NULL::timestamptz AS s1
   FROM "observation" r
-  CROSS JOIN LATERAL (SELECT min(x2.lo) AS v FROM "observation_date" x2 WHERE x2.tenant_id = $1 AND x2.pk = r.pk AND x2.h = $2) k1
-  WHERE r.tenant_id = $1 AND NOT r.deleted
-  ORDER BY k1.v ASC NULLS LAST, r.pk ASC
+  WHERE r.tenant_id = $1 AND NOT r.deleted AND NOT EXISTS (SELECT 1 FROM "observation_date" y3 WHERE y3.tenant_id = $1 AND y3.pk = r.pk AND y3.h = $2) AND (SELECT count(*) FROM mk) < $3
+  ORDER BY r.pk ASC
+  LIMIT $3),
+m AS (SELECT * FROM (SELECT * FROM mk UNION ALL SELECT * FROM mn) u
+  ORDER BY u.s1 ASC NULLS LAST, u.pk ASC
   LIMIT $3),
 page AS (SELECT m.pk, m.id, 'Observation' COLLATE "C" AS type FROM m ORDER BY m.s1 ASC NULLS LAST, m.pk ASC LIMIT $6),
 i1 AS (
-    (SELECT 'Patient' COLLATE "C" AS type, t3.id, t3.version_id, t3.last_updated, t3.content, t3.pk FROM "patient" t3 WHERE t3.tenant_id = $1 AND NOT t3.deleted AND t3.pk NOT IN (SELECT pk FROM page) AND t3.id IN (SELECT x4.target_id FROM "observation_ref" x4 WHERE x4.tenant_id = $1 AND x4.h = ANY($4) AND x4.target_type = 'Patient' AND x4.pk IN (SELECT l5.pk FROM page l5 WHERE l5.type = 'Observation')) LIMIT $5)),
+    (SELECT 'Patient' COLLATE "C" AS type, t4.id, t4.version_id, t4.last_updated, t4.content, t4.pk FROM "patient" t4 WHERE t4.tenant_id = $1 AND NOT t4.deleted AND t4.pk NOT IN (SELECT pk FROM page) AND t4.id IN (SELECT x5.target_id FROM "observation_ref" x5 WHERE x5.tenant_id = $1 AND x5.h = ANY($4) AND x5.target_type = 'Patient' AND x5.pk IN (SELECT l6.pk FROM page l6 WHERE l6.type = 'Observation')) LIMIT $5)),
 inc AS (SELECT DISTINCT ON (a.pk) a.type, a.id, a.version_id, a.last_updated, a.content, a.pk FROM (SELECT * FROM i1) a ORDER BY a.pk LIMIT $5)
 SELECT u.mode, u.type, u.id, u.version_id, u.last_updated, u.content, u.pk, u.s1 FROM (
   SELECT 0 AS g, 'match' AS mode, 'Observation' COLLATE "C" AS type, m.id, m.version_id, m.last_updated, m.content, m.pk, m.s1 FROM m

@@ -1,12 +1,21 @@
 -- Observation?_sort=value-quantity,subject,-_source
 -- sort keys 3, total false, reversed false
-WITH m AS (SELECT r.pk, r.id, r.version_id, r.last_updated, r.content, k1.v AS s1, k3.v AS s2, k5.v AS s3
+WITH mk AS (SELECT DISTINCT ON (k1.v, k2.v, k4.v, r.pk) r.pk, r.id, r.version_id, r.last_updated, r.content, k1.v AS s1, k2.v AS s2, k4.v AS s3
+  FROM "observation_num" k1 JOIN "observation" r ON r.tenant_id = $1 AND r.pk = k1.pk
+  CROSS JOIN LATERAL (SELECT min(x3.target_id) AS v FROM "observation_ref" x3 WHERE x3.tenant_id = $1 AND x3.pk = r.pk AND x3.h = $3) k2
+  CROSS JOIN LATERAL (SELECT max(x5.norm) AS v FROM "observation_str" x5 WHERE x5.tenant_id = $1 AND x5.pk = r.pk AND x5.h = $4) k4
+  WHERE k1.tenant_id = $1 AND k1.h = $2 AND NOT EXISTS (SELECT 1 FROM "observation_num" y6 WHERE y6.tenant_id = $1 AND y6.pk = k1.pk AND y6.h = $2 AND y6.v < k1.v) AND r.tenant_id = $1 AND NOT r.deleted
+  ORDER BY k1.v ASC, k2.v ASC NULLS LAST, k4.v DESC NULLS LAST, r.pk DESC
+  LIMIT $5),
+mn AS (SELECT r.pk, r.id, r.version_id, r.last_updated, r.content, NULL::float8 AS s1, k2.v AS s2, k4.v AS s3
   FROM "observation" r
-  CROSS JOIN LATERAL (SELECT min(x2.v) AS v FROM "observation_num" x2 WHERE x2.tenant_id = $1 AND x2.pk = r.pk AND x2.h = $2) k1
-  CROSS JOIN LATERAL (SELECT min(x4.target_id) AS v FROM "observation_ref" x4 WHERE x4.tenant_id = $1 AND x4.pk = r.pk AND x4.h = $3) k3
-  CROSS JOIN LATERAL (SELECT max(x6.norm) AS v FROM "observation_str" x6 WHERE x6.tenant_id = $1 AND x6.pk = r.pk AND x6.h = $4) k5
-  WHERE r.tenant_id = $1 AND NOT r.deleted
-  ORDER BY k1.v ASC NULLS LAST, k3.v ASC NULLS LAST, k5.v DESC NULLS LAST, r.pk DESC
+  CROSS JOIN LATERAL (SELECT min(x3.target_id) AS v FROM "observation_ref" x3 WHERE x3.tenant_id = $1 AND x3.pk = r.pk AND x3.h = $3) k2
+  CROSS JOIN LATERAL (SELECT max(x5.norm) AS v FROM "observation_str" x5 WHERE x5.tenant_id = $1 AND x5.pk = r.pk AND x5.h = $4) k4
+  WHERE r.tenant_id = $1 AND NOT r.deleted AND NOT EXISTS (SELECT 1 FROM "observation_num" y7 WHERE y7.tenant_id = $1 AND y7.pk = r.pk AND y7.h = $2) AND (SELECT count(*) FROM mk) < $5
+  ORDER BY k2.v ASC NULLS LAST, k4.v DESC NULLS LAST, r.pk DESC
+  LIMIT $5),
+m AS (SELECT * FROM (SELECT * FROM mk UNION ALL SELECT * FROM mn) u
+  ORDER BY u.s1 ASC NULLS LAST, u.s2 ASC NULLS LAST, u.s3 DESC NULLS LAST, u.pk DESC
   LIMIT $5)
 SELECT 'match' AS mode, 'Observation' AS type, m.id, m.version_id, m.last_updated, m.content, m.pk, m.s1, m.s2, m.s3 FROM m
 ORDER BY m.s1 ASC NULLS LAST, m.s2 ASC NULLS LAST, m.s3 DESC NULLS LAST, m.pk DESC;
