@@ -2,7 +2,10 @@ package capability
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
+	"strings"
+	"time"
 
 	"github.com/fhirbase-go/fhird/fhir"
 )
@@ -16,6 +19,52 @@ type Options struct {
 	// ConditionalDeleteMultiple says a conditional delete removes every
 	// match rather than failing on more than one.
 	ConditionalDeleteMultiple bool
+	// Limits are what one request may ask of the server; the statement
+	// states them so that clients know them before they meet them.
+	Limits Limits
+}
+
+// Limits are the bounds of the server's configuration that a client can
+// meet. Zero fields are not stated.
+type Limits struct {
+	MaxBodyBytes     int64         // request body (413 above)
+	MaxBundleEntries int           // entries of a batch or transaction
+	MaxResponseBytes int           // resources in one response
+	DefaultCount     int           // page size without _count
+	MaxCount         int           // largest _count
+	MaxParams        int           // AND-ed search conditions
+	MaxOrValues      int           // OR-ed values of one parameter
+	MaxIncludes      int           // included resources per page
+	RequestTimeout   time.Duration // deadline of a request (503 after it)
+	MaxPatchOps      int           // operations of one JSON Patch or FHIRPath Patch
+	MaxIssues        int           // issues one validation lists
+}
+
+// text states the limits in a sentence for the rest documentation.
+func (l Limits) text() string {
+	var parts []string
+	add := func(v int64, format string) {
+		if v > 0 {
+			parts = append(parts, fmt.Sprintf(format, v))
+		}
+	}
+	add(l.MaxBodyBytes, "request bodies up to %d bytes (413 above)")
+	add(int64(l.MaxBundleEntries), "batch and transaction Bundles of up to %d entries")
+	add(int64(l.MaxResponseBytes), "responses of up to %d bytes of resources (search and history pages end early with a next link; batch and transaction reads past it answer too-costly)")
+	add(int64(l.DefaultCount), "pages of %d entries unless _count says otherwise")
+	add(int64(l.MaxCount), "_count up to %d")
+	add(int64(l.MaxParams), "up to %d search conditions (chain links and _has count)")
+	add(int64(l.MaxOrValues), "up to %d comma-separated values per parameter")
+	add(int64(l.MaxIncludes), "up to %d included resources per page")
+	add(int64(l.MaxPatchOps), "patches of up to %d operations")
+	add(int64(l.MaxIssues), "up to %d issues listed when a resource is invalid (the outcome says when there were more)")
+	if l.RequestTimeout > 0 {
+		parts = append(parts, fmt.Sprintf("a deadline of %v per request (503 with Retry-After after it, and whenever the server is overloaded or its database unavailable)", l.RequestTimeout))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " Limits: " + strings.Join(parts, "; ") + "; a request past a limit is answered with an OperationOutcome that names it (too-costly)."
 }
 
 // typeInteractions are the interactions every stored type supports.
@@ -41,7 +90,7 @@ func Build(o Options) ([]byte, error) {
 		"format":      []string{"application/fhir+json", "json"},
 		"rest": []any{map[string]any{
 			"mode":          "server",
-			"documentation": "Dates without a time zone are taken as UTC.",
+			"documentation": "Dates without a time zone are taken as UTC." + o.Limits.text(),
 			"resource":      resources,
 			"interaction": []any{
 				map[string]any{"code": "transaction", "documentation": "All or nothing in one database transaction; conditional references and conditional interactions are resolved inside it."},

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/fhirbase-go/fhird/capability"
 	"github.com/fhirbase-go/fhird/fhir"
@@ -16,7 +17,9 @@ var update = flag.Bool("update", false, "rewrite the golden file")
 func build(t *testing.T) []byte {
 	t.Helper()
 	b, err := capability.Build(capability.Options{BaseURL: "http://localhost:8080/fhir", Software: "fhird",
-		Version: "test", ReleaseDate: "2026-11-23"})
+		Version: "test", ReleaseDate: "2026-11-23", Limits: capability.Limits{MaxBodyBytes: 10 << 20, MaxBundleEntries: 1000,
+			MaxResponseBytes: 16 << 20, DefaultCount: 50, MaxCount: 1000, MaxParams: 32, MaxOrValues: 100, MaxIncludes: 1000,
+			RequestTimeout: 30 * time.Second, MaxPatchOps: 1000, MaxIssues: 100}})
 	if err != nil {
 		t.Fatal(err)
 	}

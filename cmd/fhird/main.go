@@ -122,6 +122,10 @@ func serve(ctx context.Context, c *config, log *slog.Logger) error {
 		log.Warn("DEVELOPMENT MODE: the X-Tenant-ID header selects the tenant, and a request without it is served as tenant " +
 			c.Tenant + "; never expose this server")
 	}
+	if on, err := st.Autovacuum(ctx); err == nil && !on {
+		log.Warn("autovacuum is off in the database: nothing refreshes the planner's statistics of what the server writes, " +
+			"and searches may become slow; turn it on, or run ANALYZE regularly")
+	}
 	if c.CursorKeyRandom {
 		log.Warn("FHIR_CURSOR_KEY is not set: paging links work only on this process")
 	}
