@@ -195,8 +195,6 @@ type decoder struct {
 	// dups maps the canonical path of an object to its repeated keys. It
 	// stays nil until a duplicate turns up.
 	dups map[string][]dupKey
-	// positions, when not nil, receives the offset of every element.
-	positions map[string]int64
 }
 
 // decode parses body into a generic tree. A non-nil issue means the body is
@@ -267,13 +265,6 @@ func hex4(b []byte) (rune, bool) {
 		}
 	}
 	return r, true
-}
-
-// positions returns the offset in body of every element, by canonical path.
-func positions(body []byte) map[string]int64 {
-	d := &decoder{dec: json.NewDecoder(bytes.NewReader(body)), positions: map[string]int64{"": 0}}
-	_, _ = d.document()
-	return d.positions
 }
 
 // document reads the top-level object and makes sure nothing follows it.
@@ -347,7 +338,6 @@ func (d *decoder) object() (map[string]any, error) {
 		}
 		key, _ := tok.(string) // the decoder only returns strings in key position
 		d.path = append(d.path, seg{kind: segKey, key: key})
-		d.mark(offset)
 		v, err := d.value()
 		if err != nil {
 			return nil, err
@@ -360,15 +350,8 @@ func (d *decoder) object() (map[string]any, error) {
 	}
 	d.depth--
 	_, err := d.dec.Token() // the closing brace
-	if d.positions != nil {
-		d.positions[d.path.canonical()+endSuffix] = d.dec.InputOffset()
-	}
 	return m, err
 }
-
-// endSuffix marks the key under which positions records the end of an
-// object. A NUL cannot occur in a key that came from an expression.
-const endSuffix = "\x00end"
 
 func (d *decoder) array() ([]any, error) {
 	if d.depth++; d.depth > maxDepth {
@@ -377,7 +360,6 @@ func (d *decoder) array() ([]any, error) {
 	a := []any{}
 	for i := 0; d.dec.More(); i++ {
 		d.path = append(d.path, seg{kind: segIndex, index: i})
-		d.mark(d.dec.InputOffset())
 		v, err := d.value()
 		if err != nil {
 			return nil, err
@@ -388,17 +370,6 @@ func (d *decoder) array() ([]any, error) {
 	d.depth--
 	_, err := d.dec.Token() // the closing bracket
 	return a, err
-}
-
-// mark records the offset of the current element when positions are wanted.
-func (d *decoder) mark(offset int64) {
-	if d.positions == nil {
-		return
-	}
-	key := d.path.canonical()
-	if _, seen := d.positions[key]; !seen {
-		d.positions[key] = offset
-	}
 }
 
 func (d *decoder) duplicate(key string, offset int64) {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/fhirbase-go/fhird/fhir"
 )
@@ -68,18 +69,15 @@ func rootChecker(tree map[string]any, wantType string, dups map[string][]dupKey)
 // element, in the order of the body.
 func invalid(body []byte, issues []issue, cause error) *fhir.Error {
 	issues = dedupe(issues)
-	var pos map[string]int64
-	for i := range issues {
-		if issues[i].offset >= 0 {
-			continue
-		}
-		if pos == nil {
-			pos = positions(body)
-		}
-		issues[i].offset = offsetOf(pos, issues[i].expr)
-	}
+	locate(body, issues)
 	slices.SortStableFunc(issues, func(a, b issue) int {
-		return cmp.Or(cmp.Compare(a.offset, b.offset), cmp.Compare(a.expr, b.expr), cmp.Compare(a.msg, b.msg))
+		if c := cmp.Compare(a.offset, b.offset); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.expr, b.expr); c != 0 {
+			return c
+		}
+		return strings.Compare(a.msg, b.msg)
 	})
 	e := &fhir.Error{Kind: fhir.KindInvalid, Err: cause, Issues: make([]fhir.Issue, len(issues))}
 	for i, is := range issues {
@@ -130,27 +128,6 @@ func canonicalExpr(expr string) string {
 		return p.canonical()
 	}
 	return expr
-}
-
-// offsetOf returns the position of the element expr points at. An element
-// that is not in the body (a missing required one) sorts at the end of its
-// nearest ancestor that is.
-func offsetOf(pos map[string]int64, expr string) int64 {
-	_, p, ok := parseExpr(expr)
-	if !ok {
-		return 0
-	}
-	p = p.withoutOfType()
-	if off, found := pos[p.canonical()]; found {
-		return off
-	}
-	for len(p) > 0 {
-		p = p[:len(p)-1]
-		if off, found := pos[p.canonical()+endSuffix]; found {
-			return off
-		}
-	}
-	return 0
 }
 
 // String formats an issue for test failures.
