@@ -2,22 +2,15 @@ package validate
 
 import (
 	"fmt"
+	"iter"
+	"maps"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/fhirbase-go/fhird/fhir"
 )
-
-// issue is one problem found, before it becomes a fhir.Issue.
-type issue struct {
-	code fhir.IssueType
-	expr string
-	msg  string
-	// offset is the position in the body used to order issues; -1 means
-	// it is looked up from expr when the issues are sorted.
-	offset int64
-}
 
 // mode tells the walker which members of the current object hold resources.
 type mode uint8
@@ -56,10 +49,13 @@ type embedded struct {
 // checker walks the generic tree for the problems google/fhir does not see.
 // It also lists nested resources, which the library pass needs.
 type checker struct {
-	root     string
-	path     path
-	dups     map[string][]dupKey
-	issues   []issue
+	root string
+	path path
+	dups map[string][]dupKey
+	set  *issueSet
+	// ordered makes the walk visit the members of an object in the order
+	// of their names (see check).
+	ordered  bool
 	embedded []embedded
 	// nulls reports a null in an array: google/fhir refuses those
 	// (libraryView).
@@ -69,14 +65,37 @@ type checker struct {
 func (c *checker) push(s seg) { c.path = append(c.path, s) }
 func (c *checker) pop()       { c.path = c.path[:len(c.path)-1] }
 
-// add records an issue at the current path.
+// add records an issue at the current path, unless the set is full.
 func (c *checker) add(code fhir.IssueType, format string, args ...any) {
-	c.issues = append(c.issues, issue{
+	c.addAt(-1, code, format, args...)
+}
+
+// addAt records an issue whose offset in the body is known.
+func (c *checker) addAt(offset int64, code fhir.IssueType, format string, args ...any) {
+	if c.set.full() {
+		return
+	}
+	c.set.add(issue{
 		code:   code,
 		expr:   c.path.expr(c.root),
 		msg:    fmt.Sprintf(format, args...),
-		offset: -1,
+		offset: offset,
 	})
+}
+
+// members returns the members of obj, in the order of their names when the
+// walk is ordered.
+func (c *checker) members(obj map[string]any) iter.Seq2[string, any] {
+	if !c.ordered {
+		return maps.All(obj)
+	}
+	return func(yield func(string, any) bool) {
+		for _, k := range slices.Sorted(maps.Keys(obj)) {
+			if !yield(k, obj[k]) {
+				return
+			}
+		}
+	}
 }
 
 // resource checks a resource object. ids are the ids of the contained
@@ -94,7 +113,10 @@ func (c *checker) resource(obj map[string]any, typ string, ids map[string]bool, 
 		c.containedReferenced(obj)
 	}
 	c.resourceRules(typ, obj)
-	for k, v := range obj {
+	for k, v := range c.members(obj) {
+		if c.set.full() {
+			return
+		}
 		if k == "resourceType" || k == "id" {
 			continue // checked by the caller and by resourceID
 		}
@@ -138,6 +160,9 @@ func (c *checker) value(key string, v any, ids map[string]bool, m mode) {
 			c.add(fhir.IssueStructure, "An array must not be empty: omit the element instead.")
 		}
 		for i, el := range t {
+			if c.set.full() {
+				return
+			}
 			if el == nil {
 				c.nulls = true
 				continue // nulls keep primitive arrays aligned with their _name twin
@@ -155,7 +180,10 @@ func (c *checker) object(obj map[string]any, ids map[string]bool, m mode) {
 		c.add(fhir.IssueStructure, "An object must not be empty: omit the element instead.")
 	}
 	c.duplicates()
-	for k, v := range obj {
+	for k, v := range c.members(obj) {
+		if c.set.full() {
+			return
+		}
 		c.push(seg{kind: segKey, key: k})
 		c.name(k)
 		if child, ok := v.(map[string]any); ok {
@@ -197,6 +225,9 @@ func (c *checker) containedList(v any, ids map[string]bool) {
 		c.add(fhir.IssueStructure, "An array must not be empty: omit the element instead.")
 	}
 	for i, el := range list {
+		if c.set.full() {
+			return
+		}
 		c.push(seg{kind: segIndex, index: i})
 		c.nested(el, ids, slotContained)
 		c.pop()
@@ -307,8 +338,7 @@ func (c *checker) duplicates() {
 	}
 	for _, d := range c.dups[c.path.canonical()] {
 		c.push(seg{kind: segKey, key: d.key})
-		c.add(fhir.IssueStructure, "The key %q occurs more than once in the same object.", d.key)
-		c.issues[len(c.issues)-1].offset = d.offset
+		c.addAt(d.offset, fhir.IssueStructure, "The key %q occurs more than once in the same object.", d.key)
 		c.pop()
 	}
 }
