@@ -273,7 +273,7 @@ func (c *checker) resourceType(obj map[string]any) string {
 	case typ == "":
 		c.add(fhir.IssueValue, "resourceType must be a non-empty string.")
 	case !r4Types[typ]:
-		c.add(fhir.IssueNotSupported, "%q is not an R4 resource type.", typ)
+		c.add(fhir.IssueNotSupported, "%q is not an R4 resource type.", clip(typ))
 	}
 	return typ
 }
@@ -292,7 +292,7 @@ func (c *checker) resourceID(obj map[string]any) {
 	case !ok:
 		c.add(fhir.IssueValue, "A resource id must be a string.")
 	case !validID(id):
-		c.add(fhir.IssueValue, "The id %q is not valid: it must be 1 to 64 letters, digits, '-' or '.'.", id)
+		c.add(fhir.IssueValue, "The id %q is not valid: it must be 1 to 64 letters, digits, '-' or '.'.", clip(id))
 	}
 }
 
@@ -327,7 +327,7 @@ func (c *checker) name(k string) {
 		first = first[1:]
 	}
 	if first != "" && first[0] >= 'A' && first[0] <= 'Z' {
-		c.add(fhir.IssueStructure, "Unknown element %q: element names start with a lower-case letter.", k)
+		c.add(fhir.IssueStructure, "Unknown element %q: element names start with a lower-case letter.", clip(k))
 	}
 }
 
@@ -338,7 +338,7 @@ func (c *checker) duplicates() {
 	}
 	for _, d := range c.dups[c.path.canonical()] {
 		c.push(seg{kind: segKey, key: d.key})
-		c.addAt(d.offset, fhir.IssueStructure, "The key %q occurs more than once in the same object.", d.key)
+		c.addAt(d.offset, fhir.IssueStructure, "The key %q occurs more than once in the same object.", clip(d.key))
 		c.pop()
 	}
 }
@@ -366,7 +366,7 @@ func (c *checker) str(key, s string, ids map[string]bool) {
 			c.add(code, "%s", msg)
 		}
 	case strings.HasPrefix(s, "0000") && zeroYear.MatchString(s) && (len(s) > 4 || strings.HasSuffix(strings.ToLower(key), "date")):
-		c.add(fhir.IssueValue, "%q is not a valid date: years run from 0001 to 9999.", s)
+		c.add(fhir.IssueValue, "%q is not a valid date: years run from 0001 to 9999.", clip(s))
 	}
 }
 

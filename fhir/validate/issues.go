@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/fhirbase-go/fhird/fhir"
 )
@@ -160,6 +161,20 @@ func moreIssue(root string, listed int) fhir.Issue {
 			"%d (or %d KB of issue text) and lists the first it found.", listed, MaxIssues, maxIssueText>>10),
 		Expression: []string{root},
 	}
+}
+
+// clip shortens a value quoted in a diagnostic: a value can be as long as
+// the body, and the outcome need not repeat it.
+func clip(s string) string {
+	const keep = 64
+	if len(s) <= keep+16 {
+		return s
+	}
+	cut := keep
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s… (%d bytes)", s[:cut], len(s))
 }
 
 // String formats an issue for test failures.

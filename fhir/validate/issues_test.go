@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/fhirbase-go/fhird/fhir"
 )
@@ -174,5 +175,30 @@ func TestHeapOrder(t *testing.T) {
 		if !slices.Equal(got, want[:len(got)]) {
 			t.Errorf("n=%d: %v, want the start of %v", n, got, want)
 		}
+	}
+}
+
+// TestClip: values quoted in diagnostics are clipped, by google/fhir's
+// checks and by the walk's.
+func TestClip(t *testing.T) {
+	long := strings.Repeat("é", 50_000)
+	for _, body := range []string{
+		`{"resourceType":"Patient","id":"` + long + `","gender":"` + long + `","birthDate":"0000` + long + `"}`,
+		`{"resourceType":"Patient","generalPractitioner":[{"reference":"Practitioner/` + long + `"}],"` + long + `":1,"X` + long + `":1}`,
+		`{"resourceType":"` + long + `"}`,
+		`{"resourceType":"Patient","text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\"><` + strings.Repeat("a", 100_000) + `/></div>"}}`,
+	} {
+		_, err := Resource([]byte(body), "")
+		for _, is := range issuesOf(t, err) {
+			if len(is.Diagnostics) > 300 || !utf8.ValidString(is.Diagnostics) {
+				t.Errorf("diagnostics of %d bytes at %v: %.100s", len(is.Diagnostics), is.Expression, is.Diagnostics)
+			}
+		}
+	}
+	if got := clip(long); !strings.HasSuffix(got, "… (100000 bytes)") || len(got) > 100 {
+		t.Errorf("clip = %q", got)
+	}
+	if short := strings.Repeat("x", 80); clip(short) != short {
+		t.Errorf("clip(%q) = %q", short, clip(short))
 	}
 }

@@ -438,9 +438,9 @@ func (r run) rebase(p string) string {
 // issue turns one library error into an issue.
 func (r run) issue(le libError) issue {
 	is := issue{code: fhir.IssueValue, expr: r.rebase(le.path), offset: -1}
-	msg := upperFirst(le.details)
+	msg := upperFirst(clip(le.details))
 	if le.diagnostics != "" {
-		msg += ": " + strings.ToValidUTF8(le.diagnostics, "\uFFFD")
+		msg += ": " + strings.ToValidUTF8(clip(le.diagnostics), "\uFFFD")
 	}
 	msg += "."
 	switch d := le.details; {
@@ -451,7 +451,7 @@ func (r run) issue(le libError) issue {
 		}
 		is.code, is.expr = fhir.IssueStructure, appendKey(is.expr, key)
 		if d == "unknown field" {
-			msg = fmt.Sprintf("Unknown element %q.", key)
+			msg = fmt.Sprintf("Unknown element %q.", clip(key))
 		}
 	case d == "unknown resource type":
 		is.code, is.expr = fhir.IssueNotSupported, is.expr+".resourceType"

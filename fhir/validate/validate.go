@@ -74,9 +74,9 @@ func rootChecker(tree map[string]any, wantType string, dups map[string][]dupKey)
 	case typ == "":
 		c.add(fhir.IssueValue, "resourceType must be a non-empty string.")
 	case !r4Types[typ]:
-		c.add(fhir.IssueNotSupported, "%q is not an R4 resource type.", typ)
+		c.add(fhir.IssueNotSupported, "%q is not an R4 resource type.", clip(typ))
 	case wantType != "" && typ != wantType:
-		c.add(fhir.IssueInvalid, "resourceType is %q but the URL names %q.", typ, wantType)
+		c.add(fhir.IssueInvalid, "resourceType is %q but the URL names %q.", clip(typ), wantType)
 	}
 	return typ, c
 }
