@@ -2,7 +2,6 @@ package validate
 
 import (
 	"fmt"
-	"iter"
 	"maps"
 	"slices"
 	"strings"
@@ -84,16 +83,29 @@ func (c *checker) addAt(offset int64, code fhir.IssueType, format string, args .
 }
 
 // members returns the members of obj, in the order of their names when the
-// walk is ordered.
-func (c *checker) members(obj map[string]any) iter.Seq2[string, any] {
-	if !c.ordered {
-		return maps.All(obj)
-	}
-	return func(yield func(string, any) bool) {
-		for _, k := range slices.Sorted(maps.Keys(obj)) {
-			if !yield(k, obj[k]) {
+// walk is ordered (see check).
+func (c *checker) members(obj map[string]any) memberSeq { return memberSeq{obj, c.ordered} }
+
+// memberSeq iterates over the members of an object. Unlike an iter.Seq2
+// that chooses between two orders, its method all is known when compiling
+// a loop over it, and the loop allocates nothing.
+type memberSeq struct {
+	obj     map[string]any
+	ordered bool
+}
+
+func (s memberSeq) all(yield func(string, any) bool) {
+	if !s.ordered {
+		for k, v := range s.obj {
+			if !yield(k, v) {
 				return
 			}
+		}
+		return
+	}
+	for _, k := range slices.Sorted(maps.Keys(s.obj)) {
+		if !yield(k, s.obj[k]) {
+			return
 		}
 	}
 }
@@ -113,7 +125,7 @@ func (c *checker) resource(obj map[string]any, typ string, ids map[string]bool, 
 		c.containedReferenced(obj)
 	}
 	c.resourceRules(typ, obj)
-	for k, v := range c.members(obj) {
+	for k, v := range c.members(obj).all {
 		if c.set.full() {
 			return
 		}
@@ -180,7 +192,7 @@ func (c *checker) object(obj map[string]any, ids map[string]bool, m mode) {
 		c.add(fhir.IssueStructure, "An object must not be empty: omit the element instead.")
 	}
 	c.duplicates()
-	for k, v := range c.members(obj) {
+	for k, v := range c.members(obj).all {
 		if c.set.full() {
 			return
 		}
