@@ -163,7 +163,7 @@ func libraryIssues(tree map[string]any, body []byte, typ string, nested []embedd
 	params := paramsUnder(nested, nil)
 	root := run{obj: tree, typ: typ, parse: true, nulls: nulls}
 	err := root.issues(body, params, set)
-	for _, e := range nested {
+	for i, e := range nested {
 		if set.full() {
 			break
 		}
@@ -173,7 +173,7 @@ func libraryIssues(tree map[string]any, body []byte, typ string, nested []embedd
 		}
 		var inner []path
 		if len(params) > 0 {
-			inner = paramsUnder(nested, e.at)
+			inner = paramsUnder(nested[i+1:], e.at)
 		}
 		sub := run{obj: obj, typ: e.typ, prefix: e.expr, parse: e.kind == slotParam, nulls: nulls}
 		err = errors.Join(err, sub.issues(nil, inner, set))
@@ -194,24 +194,21 @@ func comparePaths(a, b path) int {
 }
 
 // paramsUnder returns the locations, relative to at, of the parameter
-// resources inside the resource at at (nil for the root).
+// resources inside the resource at at (nil for the root). They are at the
+// start of nested, which is sorted by path: the paths below a path follow
+// it. Looking no further keeps the work in proportion to the number of
+// resources (it grew with its square: 30,000 parameters took 5 s).
 func paramsUnder(nested []embedded, at path) []path {
 	var out []path
 	for _, e := range nested {
-		if e.kind == slotParam && len(e.at) > len(at) && hasPrefix(e.at, at) {
+		if len(e.at) <= len(at) || !slices.Equal(e.at[:len(at)], at) {
+			break
+		}
+		if e.kind == slotParam {
 			out = append(out, e.at[len(at):])
 		}
 	}
 	return out
-}
-
-func hasPrefix(p, prefix path) bool {
-	for i, s := range prefix {
-		if p[i] != s {
-			return false
-		}
-	}
-	return true
 }
 
 // run is one google/fhir validation of one resource.
