@@ -45,12 +45,20 @@ func bigPhoto(n int) string {
 		strings.Repeat("QUJD", n/4) + `"}]}`
 }
 
-// BenchmarkExtractLarge extracts the rows of the probe's two large Patients.
+// bigName is a Patient whose one family name, with accents, is n times
+// "Émile " (7 bytes).
+func bigName(n int) string {
+	return `{"resourceType":"Patient","id":"big","name":[{"family":"` + strings.Repeat("Émile ", n) + `"}]}`
+}
+
+// BenchmarkExtractLarge extracts the rows of the probe's two large Patients,
+// and of one whose name is nearly the 1 MB google/fhir lets a string have.
 func BenchmarkExtractLarge(b *testing.B) {
 	rt, _ := fhir.LookupType("Patient")
 	for _, tc := range []struct{ name, body string }{
 		{"many-elements", manyElements(14_500)},
 		{"big-photo", bigPhoto(2_800_000)},
+		{"big-name", bigName(140_000)},
 	} {
 		res, err := decodeJSON([]byte(tc.body))
 		if err != nil {
