@@ -11,7 +11,8 @@ import (
 // returning the patched resource (it may modify res in place and return
 // it).
 //
-// The operations are applied in order. Malformed Parameters are an error of
+// The operations are applied in order. More than MaxOperations of them are
+// an error of kind fhir.KindTooCostly; malformed Parameters are an error of
 // kind fhir.KindInvalid; an operation that cannot be applied to res (a path
 // that must match one element and matches none or several, an index out of
 // range, an add to an element that already has a value) is an error of kind

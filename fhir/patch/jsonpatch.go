@@ -31,8 +31,8 @@ var (
 // A malformed patch document is an error of kind fhir.KindInvalid; an
 // operation that cannot be applied (a path that does not exist, an index out
 // of range, a failed test) is an error of kind fhir.KindUnprocessable with
-// issue code processing; copies that grow the document past a limit are an
-// error of kind fhir.KindTooCostly. A doc that is not a JSON object is a bug
+// issue code processing; more than MaxOperations operations, or copies that
+// grow the document past a limit, are an error of kind fhir.KindTooCostly. A doc that is not a JSON object is a bug
 // of the caller and an error of kind fhir.KindInternal.
 func JSON(doc, patch []byte) ([]byte, error) {
 	if trimmed := bytes.TrimSpace(doc); len(trimmed) == 0 || trimmed[0] != '{' || !json.Valid(doc) {
@@ -92,6 +92,9 @@ func checkJSONPatch(patch []byte) ([]jsonOp, error) {
 	if err != nil || raw == nil { // raw is nil for the JSON null.
 		return nil, fhir.Errorf(fhir.KindInvalid, fhir.IssueStructure,
 			"a JSON Patch document must be a JSON array of operations").Wrap(err)
+	}
+	if len(raw) > MaxOperations {
+		return nil, tooManyOperations("JSON Patch", len(raw))
 	}
 	ops := make([]jsonOp, len(raw))
 	for i, r := range raw {

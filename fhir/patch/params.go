@@ -73,6 +73,9 @@ func parseParameters(params map[string]any) ([]*operation, error) {
 		return nil, fhir.Errorf(fhir.KindInvalid, fhir.IssueStructure,
 			"Parameters.parameter must be a list").At("Parameters.parameter")
 	}
+	if len(list) > MaxOperations {
+		return nil, tooManyOperations("FHIRPath Patch", len(list)).At("Parameters.parameter")
+	}
 	ops := make([]*operation, 0, len(list))
 	for i, p := range list {
 		op, err := parseOperation(i, p)
