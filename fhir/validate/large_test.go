@@ -55,9 +55,31 @@ func bigPhoto(n int) []byte {
 	return []byte(`{"resourceType":"Patient","id":"big","name":[{"family":"Photo"}],"photo":[{"contentType":"image/png","data":"` + data + `"}]}`)
 }
 
+// manyParameters is a valid Parameters holding n resources.
+func manyParameters(n int) []byte {
+	var b strings.Builder
+	b.WriteString(`{"resourceType":"Parameters","parameter":[`)
+	for i := range n {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, `{"name":"p%d","resource":{"resourceType":"Basic","code":{"text":"t"}}}`, i)
+	}
+	b.WriteString("]}")
+	return []byte(b.String())
+}
+
+// emptyStrings is a Patient with n empty given names, which only the walk
+// of the tree sees.
+func emptyStrings(n int) []byte {
+	return []byte(`{"resourceType":"Patient","name":[{"given":[` + strings.Repeat(`"",`, n-1) + `""]}]}`)
+}
+
 // BenchmarkResourceLarge validates the probe's bodies: 200,000 unknown
 // keys (invalid), and two valid Patients of about 2.8 MB, one of many
-// elements and one of a single large string.
+// elements and one of a single large string; and, of the same size, a
+// body of 700,000 empty strings (invalid) and a valid Parameters of 30,000
+// resources.
 func BenchmarkResourceLarge(b *testing.B) {
 	cases := []struct {
 		name  string
@@ -67,6 +89,8 @@ func BenchmarkResourceLarge(b *testing.B) {
 		{"unknown-keys", unknownKeys(200_000), false},
 		{"many-elements", manyElements(14_500), true},
 		{"big-photo", bigPhoto(2_800_000), true},
+		{"empty-strings", emptyStrings(700_000), false},
+		{"many-parameters", manyParameters(30_000), true},
 	}
 	for _, tc := range cases {
 		b.Run(tc.name, func(b *testing.B) {
