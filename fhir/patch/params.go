@@ -25,6 +25,8 @@ type operation struct {
 	src   int
 	dst   int
 	seen  map[string]bool // the names of the parts given
+	// budget is what is left of MaxElementsReached for the patch.
+	budget *int
 }
 
 // valueSpec is the value part of an operation, or of a nested part: a
