@@ -51,7 +51,11 @@ type checker struct {
 	root string
 	path path
 	dups map[string][]dupKey
-	set  *issueSet
+	// dupDepths holds the number of segments (type filters aside) of the
+	// paths in dups: an object at another depth has no repeated keys, and
+	// its path need not be formatted to look it up.
+	dupDepths map[int]bool
+	set       *issueSet
 	// ordered makes the walk visit the members of an object in the order
 	// of their names (see check).
 	ordered  bool
@@ -346,6 +350,15 @@ func (c *checker) name(k string) {
 // duplicates reports the keys repeated in the object at the current path.
 func (c *checker) duplicates() {
 	if c.dups == nil {
+		return
+	}
+	depth := 0
+	for _, s := range c.path {
+		if s.kind != segOfType {
+			depth++
+		}
+	}
+	if c.dupDepths != nil && !c.dupDepths[depth] {
 		return
 	}
 	for _, d := range c.dups[c.path.canonical()] {

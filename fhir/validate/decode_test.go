@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/fhirbase-go/fhird/fhir"
 )
 
 // The decoder as it was, token by token, is the reference for decode: the
@@ -183,5 +185,22 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte(`{"a":{"x":1,"x":2},"a":{"y":1,"y":{"z":1,"z":1}},"b":[[[{"c":1,"\u0063":2}]]]}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		compareDecode(t, body)
+	})
+}
+
+// TestDuplicateKeysAtDepth: repeated keys are reported at every depth,
+// inside arrays and contained resources and under names that need quoting,
+// and also in a second occurrence of a repeated key.
+func TestDuplicateKeysAtDepth(t *testing.T) {
+	body := `{"resourceType":"Patient","name":[{"given":["a"]},{"family":"a","family":"b"}],
+	  "contained":[{"resourceType":"Basic","id":"b","subject":{"reference":"#"},"code":{"text":"x","text":"y"}}],
+	  "x y":{"a b":1,"a b":2},"x y":{"c":{"d":1,"d":2}}}`
+	_, err := Resource([]byte(body), "")
+	checkIssues(t, err, []want{
+		{fhir.IssueStructure, "Patient.name[1].family"},
+		{fhir.IssueStructure, "Patient.contained[0].ofType(Basic).code.text"},
+		{fhir.IssueStructure, "Patient.`x y`.`a b`"},
+		{fhir.IssueStructure, "Patient.`x y`"}, // at its second occurrence
+		{fhir.IssueStructure, "Patient.`x y`.c.d"},
 	})
 }

@@ -66,6 +66,17 @@ func rootChecker(tree map[string]any, wantType string, dups map[string][]dupKey)
 		root = cmp.Or(wantType, "Resource")
 	}
 	c := &checker{root: root, dups: dups, set: &issueSet{root: root}}
+	if dups != nil {
+		c.dupDepths = map[int]bool{}
+		for at := range dups {
+			_, p, ok := parseExpr(root + at)
+			if !ok {
+				c.dupDepths = nil // look every object up
+				break
+			}
+			c.dupDepths[len(p)] = true
+		}
+	}
 	c.push(seg{kind: segKey, key: "resourceType"})
 	defer c.pop()
 	switch {
