@@ -249,7 +249,9 @@ func Exact(s string) string {
 //     decomposed input folds the same; other scripts are only lower-cased;
 //   - white space and control characters become spaces, runs of them one
 //     space, and leading and trailing ones are trimmed;
-//   - the result is capped by Cap.
+//   - the result is capped by Cap: the folding stops once it has more than
+//     MaxStringBytes, so that a string of a megabyte costs no more than one
+//     of a few kilobytes.
 //
 // The package implements the folding itself because it may use only the
 // standard library (no golang.org/x/text normalization at run time; the
@@ -259,9 +261,12 @@ func Normalize(s string) string {
 		return Cap(s)
 	}
 	var b strings.Builder
-	b.Grow(len(s))
+	b.Grow(min(len(s), MaxStringBytes+utf8.UTFMax))
 	space := false
 	for _, r := range s {
+		if b.Len() >= MaxStringBytes {
+			break // runes are written whole: Cap keeps nothing past here
+		}
 		switch {
 		case unicode.IsSpace(r) || unicode.IsControl(r):
 			space = b.Len() > 0

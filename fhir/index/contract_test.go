@@ -3,6 +3,7 @@ package index
 import (
 	"crypto/sha256"
 	"encoding/binary"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -248,6 +249,62 @@ func TestDateRange(t *testing.T) {
 	for _, s := range bad {
 		if _, _, err := DateRange(s); err == nil {
 			t.Errorf("DateRange(%q) succeeded", s)
+		}
+	}
+}
+
+// refNormalize is Normalize as it was, folding the whole string before
+// capping it.
+func refNormalize(s string) string {
+	if isNormal(s) {
+		return Cap(s)
+	}
+	var b strings.Builder
+	space := false
+	for _, r := range s {
+		switch {
+		case unicode.IsSpace(r) || unicode.IsControl(r):
+			space = b.Len() > 0
+			continue
+		case isCombining(r):
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		r = unicode.ToLower(r)
+		if r >= foldFirst && r < foldFirst+rune(len(foldTable)) {
+			writeFolded(&b, r)
+		} else if f, ok := extraFold[r]; ok {
+			b.WriteString(f)
+		} else {
+			b.WriteRune(r)
+		}
+	}
+	return Cap(b.String())
+}
+
+// TestNormalizeLong: stopping the folding at the cap changes nothing, for
+// strings whose folded form ends around the cap (spaces, combining marks,
+// letters folding to two, letters of 2 and 3 bytes at the boundary) and
+// for long ones.
+func TestNormalizeLong(t *testing.T) {
+	parts := []string{"a", "B", " ", "  ", "\t", "é", "e\u0301", "ß", "Æ", "東", "ễ", "\x00", "Σ", "\u0301\u0301"}
+	r := rand.New(rand.NewPCG(5, 6))
+	for range 3000 {
+		var b strings.Builder
+		for n := 900 + r.IntN(300); b.Len() < n; {
+			b.WriteString(parts[r.IntN(len(parts))])
+		}
+		s := b.String()
+		if got, want := Normalize(s), refNormalize(s); got != want {
+			t.Fatalf("Normalize(%q)\n= %q\nwant %q", s, got, want)
+		}
+	}
+	for _, s := range []string{strings.Repeat("Émile ", 200_000), strings.Repeat("é", 600) + strings.Repeat(" ", 1000) + "x", strings.Repeat(" x", 600)} {
+		if got, want := Normalize(s), refNormalize(s); got != want {
+			t.Fatalf("Normalize(%.40q...) = %.40q..., want %.40q...", s, got, want)
 		}
 	}
 }

@@ -20,6 +20,8 @@
 // as a single value, and appended to when it already holds a list.
 //
 // Diagnostics number operations from 1, in the order of the patch document.
+// A patch of either format holds at most MaxOperations operations, and the
+// paths of a FHIRPath Patch reach at most MaxElementsReached elements.
 //
 // Invariant: patch is pure; it does no I/O and keeps no state. It applies
 // the operations faithfully but does not check that the result is a valid

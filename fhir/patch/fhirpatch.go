@@ -11,7 +11,9 @@ import (
 // returning the patched resource (it may modify res in place and return
 // it).
 //
-// The operations are applied in order. Malformed Parameters are an error of
+// The operations are applied in order. More than MaxOperations of them, or
+// paths that reach more than MaxElementsReached elements in all, are an
+// error of kind fhir.KindTooCostly; malformed Parameters are an error of
 // kind fhir.KindInvalid; an operation that cannot be applied to res (a path
 // that must match one element and matches none or several, an index out of
 // range, an add to an element that already has a value) is an error of kind
@@ -26,7 +28,9 @@ func FHIRPath(res map[string]any, params map[string]any) (map[string]any, error)
 	if err != nil {
 		return nil, err
 	}
+	budget := MaxElementsReached
 	for _, op := range ops {
+		op.budget = &budget
 		if err := op.apply(res); err != nil {
 			return nil, err
 		}
@@ -56,9 +60,24 @@ func (op *operation) fail(format string, args ...any) error {
 		op.n, op.typ, op.path, fmt.Sprintf(format, args...)).At(op.path)
 }
 
+// resolve returns the nodes steps reach in res, or an error when the patch
+// has reached MaxElementsReached elements.
+func (op *operation) resolve(res map[string]any, steps []step) ([]*node, error) {
+	nodes, ok := resolve(res, steps, op.budget)
+	if !ok {
+		return nil, fhir.Errorf(fhir.KindTooCostly, fhir.IssueTooCostly,
+			"FHIRPath Patch operation %d (%s %s): the paths of the patch reach more than %d elements, all operations counted; this server walks at most that many in one patch",
+			op.n, op.typ, op.path, MaxElementsReached).At(op.path)
+	}
+	return nodes, nil
+}
+
 // one returns the one node op.steps reach in res.
 func (op *operation) one(res map[string]any, steps []step) (*node, error) {
-	nodes := resolve(res, steps)
+	nodes, err := op.resolve(res, steps)
+	if err != nil {
+		return nil, err
+	}
 	switch len(nodes) {
 	case 1:
 		return nodes[0], nil
@@ -175,7 +194,10 @@ func (op *operation) move(res map[string]any) error {
 // delete deletes the element op.path names, if there is one, and the
 // objects and lists its removal leaves empty.
 func (op *operation) delete(res map[string]any) error {
-	nodes := resolve(res, op.steps)
+	nodes, err := op.resolve(res, op.steps)
+	if err != nil {
+		return err
+	}
 	switch {
 	case len(nodes) == 0:
 		return nil // The specification: no error if the path matches nothing.

@@ -31,8 +31,8 @@ var (
 // A malformed patch document is an error of kind fhir.KindInvalid; an
 // operation that cannot be applied (a path that does not exist, an index out
 // of range, a failed test) is an error of kind fhir.KindUnprocessable with
-// issue code processing; copies that grow the document past a limit are an
-// error of kind fhir.KindTooCostly. A doc that is not a JSON object is a bug
+// issue code processing; more than MaxOperations operations, or copies that
+// grow the document past a limit, are an error of kind fhir.KindTooCostly. A doc that is not a JSON object is a bug
 // of the caller and an error of kind fhir.KindInternal.
 func JSON(doc, patch []byte) ([]byte, error) {
 	if trimmed := bytes.TrimSpace(doc); len(trimmed) == 0 || trimmed[0] != '{' || !json.Valid(doc) {
@@ -92,6 +92,9 @@ func checkJSONPatch(patch []byte) ([]jsonOp, error) {
 	if err != nil || raw == nil { // raw is nil for the JSON null.
 		return nil, fhir.Errorf(fhir.KindInvalid, fhir.IssueStructure,
 			"a JSON Patch document must be a JSON array of operations").Wrap(err)
+	}
+	if len(raw) > MaxOperations {
+		return nil, tooManyOperations("JSON Patch", len(raw))
 	}
 	ops := make([]jsonOp, len(raw))
 	for i, r := range raw {
@@ -155,21 +158,32 @@ func pointerMember(m map[string]json.RawMessage, name string) (string, error) {
 
 // applyError turns the library's error from applying p into a *fhir.Error
 // that names the failing operation. The library does not say which one
-// failed, so the operations are applied again one at a time, on this error
-// path only, until one fails.
+// failed. Applying the first k operations succeeds for every k up to the
+// failing one and fails beyond it, so a binary search over k finds it in
+// log2(len(p)) applications, each of which parses and writes the whole
+// resource; applying the operations one at a time did that once per
+// operation (1,000 operations on a resource of 1 MB took 19 s). The
+// failing operation is then applied alone to the resource as the ones
+// before it left it, for its own error.
 func applyError(p jsonpatch.Patch, ops []jsonOp, doc []byte, opts *jsonpatch.ApplyOptions, err error) error {
 	var copyErr *jsonpatch.AccumulatedCopySizeError
 	if errors.As(err, &copyErr) {
 		return fhir.Errorf(fhir.KindTooCostly, fhir.IssueTooCostly,
 			"the copy operations of the JSON Patch grow the resource by more than %d bytes", copyLimit).Wrap(err)
 	}
-	cur := doc
-	for i, op := range p {
-		next, opErr := jsonpatch.Patch{op}.ApplyWithOptions(cur, opts)
-		if opErr != nil {
-			return opError(i+1, ops[i], resourceTypeOf(doc), opErr)
+	lo, hi, before := 0, len(p), doc // p[:lo] applies, making before; p[:hi] does not apply
+	for hi-lo > 1 {
+		mid := lo + (hi-lo)/2
+		if out, midErr := p[:mid].ApplyWithOptions(doc, opts); midErr != nil {
+			hi = mid
+		} else {
+			lo, before = mid, out
 		}
-		cur = next
+	}
+	if hi > 0 {
+		if _, opErr := p[hi-1:hi].ApplyWithOptions(before, opts); opErr != nil {
+			return opError(hi, ops[hi-1], resourceTypeOf(doc), opErr)
+		}
 	}
 	return fhir.Errorf(fhir.KindUnprocessable, fhir.IssueProcessing,
 		"the JSON Patch cannot be applied").Wrap(err)

@@ -25,6 +25,8 @@ type operation struct {
 	src   int
 	dst   int
 	seen  map[string]bool // the names of the parts given
+	// budget is what is left of MaxElementsReached for the patch.
+	budget *int
 }
 
 // valueSpec is the value part of an operation, or of a nested part: a
@@ -72,6 +74,9 @@ func parseParameters(params map[string]any) ([]*operation, error) {
 	if !ok {
 		return nil, fhir.Errorf(fhir.KindInvalid, fhir.IssueStructure,
 			"Parameters.parameter must be a list").At("Parameters.parameter")
+	}
+	if len(list) > MaxOperations {
+		return nil, tooManyOperations("FHIRPath Patch", len(list)).At("Parameters.parameter")
 	}
 	ops := make([]*operation, 0, len(list))
 	for i, p := range list {

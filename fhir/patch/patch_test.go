@@ -204,3 +204,33 @@ func TestJSONBadResource(t *testing.T) {
 		assertError(t, err, fhir.KindInternal, fhir.IssueException, "not a JSON object", "")
 	}
 }
+
+// TestJSONErrorNamesOperation: whichever operation of a patch fails, the
+// error names it and its path, and the operations before it count (each
+// adds the member the next one tests).
+func TestJSONErrorNamesOperation(t *testing.T) {
+	for _, n := range []int{1, 2, 3, 8, 33} {
+		for f := range n {
+			ops := make([]string, n)
+			for i := range ops {
+				ops[i] = fmt.Sprintf(`{"op":"add","path":"/x%d","value":[%d]}`, i, i)
+				if i > 0 {
+					ops[i] = fmt.Sprintf(`{"op":"test","path":"/x%d/0","value":%d},`, i-1, i-1) + ops[i]
+				}
+			}
+			if f > 0 {
+				ops[f] = fmt.Sprintf(`{"op":"test","path":"/x%d/0","value":"not %d"}`, f-1, f-1)
+			} else {
+				ops[f] = `{"op":"remove","path":"/x0"}`
+			}
+			_, err := JSON([]byte(patientJSON), []byte("["+strings.Join(ops, ",")+"]"))
+			// Operation f of the list is operation 2f of the patch, or 2f+1
+			// counted from 1, since every item past the first holds two.
+			diag, at := fmt.Sprintf("JSON Patch operation %d (test /x%d/0): value differs", 2*f, f-1), fmt.Sprintf("Patient.x%d[0]", f-1)
+			if f == 0 {
+				diag, at = "JSON Patch operation 1 (remove /x0): the path does not exist", "Patient.x0"
+			}
+			assertError(t, err, fhir.KindUnprocessable, fhir.IssueProcessing, diag, at)
+		}
+	}
+}

@@ -132,10 +132,14 @@ func rootNode(res map[string]any) *node {
 // resolve evaluates steps on res, as FHIRPath evaluates a path: each name
 // step collects the children of that name of every node so far, lists
 // flattened, and each indexer keeps the one node at its index. A leading
-// type name keeps the resource if it is of that type.
-func resolve(res map[string]any, steps []step) []*node {
+// type name keeps the resource if it is of that type. A name followed by
+// an indexer makes only the node the indexer keeps. It subtracts the
+// number of nodes each step reaches from *budget, and reports false when
+// that goes below zero.
+func resolve(res map[string]any, steps []step, budget *int) ([]*node, bool) {
 	cur := []*node{rootNode(res)}
-	for i, s := range steps {
+	for i := 0; i < len(steps); i++ {
+		s := steps[i]
 		var next []*node
 		switch {
 		case s.name == "":
@@ -146,22 +150,39 @@ func resolve(res map[string]any, steps []step) []*node {
 			if rt, _ := res["resourceType"].(string); s.name == rt || s.name == "Resource" || s.name == "DomainResource" {
 				next = cur
 			}
+		case i+1 < len(steps) && steps[i+1].name == "":
+			i++
+			if n := nthChild(cur, s.name, steps[i].index); n != nil {
+				next = []*node{n}
+			}
 		default:
 			for _, n := range cur {
 				next = appendChildren(next, n, s.name)
 			}
 		}
+		if *budget -= len(next); *budget < 0 {
+			return nil, false
+		}
 		cur = next
 	}
-	return cur
+	return cur, true
 }
 
-// appendChildren appends to dst the children called name of n. A choice
-// element is found under any of its keys; resourceType is not an element.
-func appendChildren(dst []*node, n *node, name string) []*node {
+// children is what an element of a node holds under one name.
+type children struct {
+	obj       map[string]any
+	key, base string
+	el        element
+	content   schemaType
+	value     any // a list, or a single value
+}
+
+// childrenOf returns the children called name of n. A choice element is
+// found under any of its keys; resourceType is not an element.
+func childrenOf(n *node, name string) (children, bool) {
 	obj, ok := n.value.(map[string]any)
 	if !ok || name == "resourceType" {
-		return dst
+		return children{}, false
 	}
 	el := n.typ.element(name)
 	key, base := name, ""
@@ -176,17 +197,52 @@ func appendChildren(dst []*node, n *node, name string) []*node {
 	}
 	v, ok := obj[key]
 	if !ok {
+		return children{}, false
+	}
+	return children{obj: obj, key: key, base: base, el: el, content: el.content(strings.TrimPrefix(key, base)), value: v}, true
+}
+
+// node returns the child v of parent, at idx in the list, or -1.
+func (c children) node(parent *node, idx int, v any) *node {
+	return &node{parent: parent, obj: c.obj, key: c.key, idx: idx, base: c.base, el: c.el,
+		typ: valueSchema(c.content, v), value: v}
+}
+
+// appendChildren appends to dst the children called name of n.
+func appendChildren(dst []*node, n *node, name string) []*node {
+	c, ok := childrenOf(n, name)
+	if !ok {
 		return dst
 	}
-	content := el.content(strings.TrimPrefix(key, base))
-	child := func(idx int, v any) *node {
-		return &node{parent: n, obj: obj, key: key, idx: idx, base: base, el: el, typ: valueSchema(content, v), value: v}
-	}
-	if list, ok := v.([]any); ok {
+	if list, ok := c.value.([]any); ok {
 		for i, item := range list {
-			dst = append(dst, child(i, item))
+			dst = append(dst, c.node(n, i, item))
 		}
 		return dst
 	}
-	return append(dst, child(-1, v))
+	return append(dst, c.node(n, -1, c.value))
+}
+
+// nthChild returns the node at index in the children called name of the
+// nodes of cur, lists flattened, or nil: what appendChildren over cur and
+// then the indexer would keep, without making the others.
+func nthChild(cur []*node, name string, index int) *node {
+	for _, n := range cur {
+		c, ok := childrenOf(n, name)
+		if !ok {
+			continue
+		}
+		list, isList := c.value.([]any)
+		switch {
+		case !isList && index == 0:
+			return c.node(n, -1, c.value)
+		case !isList:
+			index--
+		case index < len(list):
+			return c.node(n, index, list[index])
+		default:
+			index -= len(list)
+		}
+	}
+	return nil
 }

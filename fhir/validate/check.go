@@ -2,22 +2,14 @@ package validate
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/fhirbase-go/fhird/fhir"
 )
-
-// issue is one problem found, before it becomes a fhir.Issue.
-type issue struct {
-	code fhir.IssueType
-	expr string
-	msg  string
-	// offset is the position in the body used to order issues; -1 means
-	// it is looked up from expr when the issues are sorted.
-	offset int64
-}
 
 // mode tells the walker which members of the current object hold resources.
 type mode uint8
@@ -56,10 +48,17 @@ type embedded struct {
 // checker walks the generic tree for the problems google/fhir does not see.
 // It also lists nested resources, which the library pass needs.
 type checker struct {
-	root     string
-	path     path
-	dups     map[string][]dupKey
-	issues   []issue
+	root string
+	path path
+	dups map[string][]dupKey
+	// dupDepths holds the number of segments (type filters aside) of the
+	// paths in dups: an object at another depth has no repeated keys, and
+	// its path need not be formatted to look it up.
+	dupDepths map[int]bool
+	set       *issueSet
+	// ordered makes the walk visit the members of an object in the order
+	// of their names (see check).
+	ordered  bool
 	embedded []embedded
 	// nulls reports a null in an array: google/fhir refuses those
 	// (libraryView).
@@ -69,14 +68,50 @@ type checker struct {
 func (c *checker) push(s seg) { c.path = append(c.path, s) }
 func (c *checker) pop()       { c.path = c.path[:len(c.path)-1] }
 
-// add records an issue at the current path.
+// add records an issue at the current path, unless the set is full.
 func (c *checker) add(code fhir.IssueType, format string, args ...any) {
-	c.issues = append(c.issues, issue{
+	c.addAt(-1, code, format, args...)
+}
+
+// addAt records an issue whose offset in the body is known.
+func (c *checker) addAt(offset int64, code fhir.IssueType, format string, args ...any) {
+	if c.set.full() {
+		return
+	}
+	c.set.add(issue{
 		code:   code,
 		expr:   c.path.expr(c.root),
 		msg:    fmt.Sprintf(format, args...),
-		offset: -1,
+		offset: offset,
 	})
+}
+
+// members returns the members of obj, in the order of their names when the
+// walk is ordered (see check).
+func (c *checker) members(obj map[string]any) memberSeq { return memberSeq{obj, c.ordered} }
+
+// memberSeq iterates over the members of an object. Unlike an iter.Seq2
+// that chooses between two orders, its method all is known when compiling
+// a loop over it, and the loop allocates nothing.
+type memberSeq struct {
+	obj     map[string]any
+	ordered bool
+}
+
+func (s memberSeq) all(yield func(string, any) bool) {
+	if !s.ordered {
+		for k, v := range s.obj {
+			if !yield(k, v) {
+				return
+			}
+		}
+		return
+	}
+	for _, k := range slices.Sorted(maps.Keys(s.obj)) {
+		if !yield(k, s.obj[k]) {
+			return
+		}
+	}
 }
 
 // resource checks a resource object. ids are the ids of the contained
@@ -94,7 +129,10 @@ func (c *checker) resource(obj map[string]any, typ string, ids map[string]bool, 
 		c.containedReferenced(obj)
 	}
 	c.resourceRules(typ, obj)
-	for k, v := range obj {
+	for k, v := range c.members(obj).all {
+		if c.set.full() {
+			return
+		}
 		if k == "resourceType" || k == "id" {
 			continue // checked by the caller and by resourceID
 		}
@@ -138,6 +176,9 @@ func (c *checker) value(key string, v any, ids map[string]bool, m mode) {
 			c.add(fhir.IssueStructure, "An array must not be empty: omit the element instead.")
 		}
 		for i, el := range t {
+			if c.set.full() {
+				return
+			}
 			if el == nil {
 				c.nulls = true
 				continue // nulls keep primitive arrays aligned with their _name twin
@@ -155,7 +196,10 @@ func (c *checker) object(obj map[string]any, ids map[string]bool, m mode) {
 		c.add(fhir.IssueStructure, "An object must not be empty: omit the element instead.")
 	}
 	c.duplicates()
-	for k, v := range obj {
+	for k, v := range c.members(obj).all {
+		if c.set.full() {
+			return
+		}
 		c.push(seg{kind: segKey, key: k})
 		c.name(k)
 		if child, ok := v.(map[string]any); ok {
@@ -197,6 +241,9 @@ func (c *checker) containedList(v any, ids map[string]bool) {
 		c.add(fhir.IssueStructure, "An array must not be empty: omit the element instead.")
 	}
 	for i, el := range list {
+		if c.set.full() {
+			return
+		}
 		c.push(seg{kind: segIndex, index: i})
 		c.nested(el, ids, slotContained)
 		c.pop()
@@ -242,7 +289,7 @@ func (c *checker) resourceType(obj map[string]any) string {
 	case typ == "":
 		c.add(fhir.IssueValue, "resourceType must be a non-empty string.")
 	case !r4Types[typ]:
-		c.add(fhir.IssueNotSupported, "%q is not an R4 resource type.", typ)
+		c.add(fhir.IssueNotSupported, "%q is not an R4 resource type.", clip(typ))
 	}
 	return typ
 }
@@ -261,7 +308,7 @@ func (c *checker) resourceID(obj map[string]any) {
 	case !ok:
 		c.add(fhir.IssueValue, "A resource id must be a string.")
 	case !validID(id):
-		c.add(fhir.IssueValue, "The id %q is not valid: it must be 1 to 64 letters, digits, '-' or '.'.", id)
+		c.add(fhir.IssueValue, "The id %q is not valid: it must be 1 to 64 letters, digits, '-' or '.'.", clip(id))
 	}
 }
 
@@ -296,7 +343,7 @@ func (c *checker) name(k string) {
 		first = first[1:]
 	}
 	if first != "" && first[0] >= 'A' && first[0] <= 'Z' {
-		c.add(fhir.IssueStructure, "Unknown element %q: element names start with a lower-case letter.", k)
+		c.add(fhir.IssueStructure, "Unknown element %q: element names start with a lower-case letter.", clip(k))
 	}
 }
 
@@ -305,10 +352,18 @@ func (c *checker) duplicates() {
 	if c.dups == nil {
 		return
 	}
+	depth := 0
+	for _, s := range c.path {
+		if s.kind != segOfType {
+			depth++
+		}
+	}
+	if c.dupDepths != nil && !c.dupDepths[depth] {
+		return
+	}
 	for _, d := range c.dups[c.path.canonical()] {
 		c.push(seg{kind: segKey, key: d.key})
-		c.add(fhir.IssueStructure, "The key %q occurs more than once in the same object.", d.key)
-		c.issues[len(c.issues)-1].offset = d.offset
+		c.addAt(d.offset, fhir.IssueStructure, "The key %q occurs more than once in the same object.", clip(d.key))
 		c.pop()
 	}
 }
@@ -336,7 +391,7 @@ func (c *checker) str(key, s string, ids map[string]bool) {
 			c.add(code, "%s", msg)
 		}
 	case strings.HasPrefix(s, "0000") && zeroYear.MatchString(s) && (len(s) > 4 || strings.HasSuffix(strings.ToLower(key), "date")):
-		c.add(fhir.IssueValue, "%q is not a valid date: years run from 0001 to 9999.", s)
+		c.add(fhir.IssueValue, "%q is not a valid date: years run from 0001 to 9999.", clip(s))
 	}
 }
 

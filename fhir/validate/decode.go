@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"strconv"
 	"strings"
@@ -185,20 +186,6 @@ type dupKey struct {
 	offset int64
 }
 
-// decoder builds the generic tree from JSON tokens. Walking tokens instead of
-// calling json.Unmarshal is what lets it see duplicate keys, which
-// encoding/json and google/fhir both silently resolve to the last value.
-type decoder struct {
-	dec   *json.Decoder
-	path  path
-	depth int
-	// dups maps the canonical path of an object to its repeated keys. It
-	// stays nil until a duplicate turns up.
-	dups map[string][]dupKey
-	// positions, when not nil, receives the offset of every element.
-	positions map[string]int64
-}
-
 // decode parses body into a generic tree. A non-nil issue means the body is
 // not a JSON object at all and nothing else can be checked.
 func decode(body []byte) (map[string]any, map[string][]dupKey, *issue) {
@@ -213,12 +200,11 @@ func decode(body []byte) (map[string]any, map[string][]dupKey, *issue) {
 	if loneSurrogate(body) {
 		return nil, nil, bodyIssue("The request body escapes a lone UTF-16 surrogate (\\uD800-\\uDFFF without its pair), which is no character.")
 	}
-	d := &decoder{dec: json.NewDecoder(bytes.NewReader(body))}
-	tree, err := d.document()
+	tree, err := document(body)
 	if err != nil {
 		return nil, nil, syntaxIssue(err)
 	}
-	return tree, d.dups, nil
+	return tree, duplicateKeys(body), nil
 }
 
 // loneSurrogate reports whether a JSON string of body escapes a UTF-16
@@ -269,31 +255,79 @@ func hex4(b []byte) (rune, bool) {
 	return r, true
 }
 
-// positions returns the offset in body of every element, by canonical path.
-func positions(body []byte) map[string]int64 {
-	d := &decoder{dec: json.NewDecoder(bytes.NewReader(body)), positions: map[string]int64{"": 0}}
-	_, _ = d.document()
-	return d.positions
+// document reads the top-level object and makes sure nothing follows it.
+// A body that is not such an object fails as it did when the tree was built
+// token by token (firstError), which is slower: one call to Decode builds
+// the tree in a third of the time.
+func document(body []byte) (map[string]any, error) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var tree map[string]any
+	if err := dec.Decode(&tree); err == nil && tree != nil && tooDeep(body) < 0 {
+		if _, err := dec.Token(); err == io.EOF {
+			return tree, nil
+		}
+	}
+	if err := firstError(body); err != nil {
+		return nil, err
+	}
+	return nil, errors.New("the body could not be read") // Decode and Token disagree: not seen
 }
 
-// document reads the top-level object and makes sure nothing follows it.
-func (d *decoder) document() (map[string]any, error) {
-	d.dec.UseNumber()
-	tok, err := d.dec.Token()
+// firstError reads body token by token and returns the first reason why it
+// is not one JSON object of at most maxDepth levels: a first value that is
+// no object, a syntax error, nesting too deep, data after the object.
+func firstError(body []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	tok, err := dec.Token()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if delim, ok := tok.(json.Delim); !ok || delim != '{' {
-		return nil, notObjectError{tok}
+		return notObjectError{tok}
 	}
-	tree, err := d.object()
-	if err != nil {
-		return nil, err
+	for depth := 1; depth > 0; {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		switch tok {
+		case json.Delim('{'), json.Delim('['):
+			if depth++; depth > maxDepth {
+				return errTooDeep
+			}
+		case json.Delim('}'), json.Delim(']'):
+			depth--
+		}
 	}
-	if _, err := d.dec.Token(); err != io.EOF {
-		return nil, errTrailing
+	if _, err := dec.Token(); err != io.EOF {
+		return errTrailing
 	}
-	return tree, nil
+	return nil
+}
+
+// tooDeep returns the offset of the first '{' or '[' of body nested more
+// than maxDepth deep, or -1; body is JSON.
+func tooDeep(body []byte) int64 {
+	depth := 0
+	for i := 0; i < len(body); i++ {
+		switch body[i] {
+		case '"':
+			for i++; i < len(body) && body[i] != '"'; i++ {
+				if body[i] == '\\' {
+					i++
+				}
+			}
+		case '{', '[':
+			if depth++; depth > maxDepth {
+				return int64(i)
+			}
+		case '}', ']':
+			depth--
+		}
+	}
+	return -1
 }
 
 var errTrailing = errors.New("trailing data")
@@ -320,93 +354,208 @@ func (e notObjectError) Error() string {
 	return kind
 }
 
-func (d *decoder) value() (any, error) {
-	tok, err := d.dec.Token()
-	if err != nil {
-		return nil, err
-	}
-	if delim, ok := tok.(json.Delim); ok {
-		if delim == '{' {
-			return d.object()
-		}
-		return d.array()
-	}
-	return tok, nil
+// Neither encoding/json nor google/fhir see a repeated key: both keep its
+// last value. duplicateKeys reads the body again to find them, as fast as
+// the body can be scanned: an object's keys are compared with each other
+// in place while there are few, in a set when there are many.
+
+// duplicateKeys maps the canonical path of every object of body, which
+// document has read, to its repeated keys; it returns nil when there are
+// none. A repeated key's offset is the one json.Decoder.InputOffset gives
+// before it (see locator).
+func duplicateKeys(body []byte) map[string][]dupKey {
+	d := &dupScanner{locator: locator{body: body}, seed: maphash.MakeSeed()}
+	d.value()
+	return d.dups
 }
 
-func (d *decoder) object() (map[string]any, error) {
-	if d.depth++; d.depth > maxDepth {
-		return nil, errTooDeep
-	}
-	m := make(map[string]any)
-	for d.dec.More() {
-		offset := d.dec.InputOffset()
-		tok, err := d.dec.Token()
-		if err != nil {
-			return nil, err
-		}
-		key, _ := tok.(string) // the decoder only returns strings in key position
-		d.path = append(d.path, seg{kind: segKey, key: key})
-		d.mark(offset)
-		v, err := d.value()
-		if err != nil {
-			return nil, err
-		}
-		d.path = d.path[:len(d.path)-1]
-		if _, dup := m[key]; dup {
-			d.duplicate(key, offset)
-		}
-		m[key] = v
-	}
-	d.depth--
-	_, err := d.dec.Token() // the closing brace
-	if d.positions != nil {
-		d.positions[d.path.canonical()+endSuffix] = d.dec.InputOffset()
-	}
-	return m, err
+// dupScanner finds the repeated keys of a body known to be JSON.
+type dupScanner struct {
+	locator
+	// trail holds the members and elements from the root to the current
+	// value: the path, kept as offsets so that it costs nothing until a
+	// repeated key needs it.
+	trail []trailStep
+	// keys holds the keys of the objects being read, innermost last.
+	keys []keyRef
+	seed maphash.Seed
+	dups map[string][]dupKey
 }
 
-// endSuffix marks the key under which positions records the end of an
-// object. A NUL cannot occur in a key that came from an expression.
-const endSuffix = "\x00end"
-
-func (d *decoder) array() ([]any, error) {
-	if d.depth++; d.depth > maxDepth {
-		return nil, errTooDeep
-	}
-	a := []any{}
-	for i := 0; d.dec.More(); i++ {
-		d.path = append(d.path, seg{kind: segIndex, index: i})
-		d.mark(d.dec.InputOffset())
-		v, err := d.value()
-		if err != nil {
-			return nil, err
-		}
-		d.path = d.path[:len(d.path)-1]
-		a = append(a, v)
-	}
-	d.depth--
-	_, err := d.dec.Token() // the closing bracket
-	return a, err
+// trailStep is one segment of the trail: a key as the span of its quoted text
+// in the body, or an array index (start < 0).
+type trailStep struct {
+	start, end int
+	index      int
 }
 
-// mark records the offset of the current element when positions are wanted.
-func (d *decoder) mark(offset int64) {
-	if d.positions == nil {
-		return
-	}
-	key := d.path.canonical()
-	if _, seen := d.positions[key]; !seen {
-		d.positions[key] = offset
+// keyRef is a key of an object being read: the span of its quoted text.
+type keyRef struct{ start, end int }
+
+// fewKeys is the number of keys up to which an object's keys are compared
+// with each other rather than put in a set.
+const fewKeys = 16
+
+func (d *dupScanner) value() {
+	switch d.peek() {
+	case '{':
+		d.i++
+		d.object()
+	case '[':
+		d.i++
+		d.array()
+	default:
+		d.locator.value(nil)
 	}
 }
 
-func (d *decoder) duplicate(key string, offset int64) {
+func (d *dupScanner) object() {
+	base := len(d.keys)
+	var set map[uint64]int // hash of a key's text → its index in d.keys
+	for {
+		offset := int64(d.i)
+		switch d.peek() {
+		case '}':
+			d.i++
+			d.keys = d.keys[:base]
+			return
+		case ',':
+			offset = int64(d.i)
+			d.i++
+			if d.peek() != '"' {
+				return
+			}
+		case '"':
+			offset = int64(d.i)
+		default:
+			return
+		}
+		k := keyRef{start: d.i}
+		d.str()
+		k.end = d.i
+		if set == nil && len(d.keys)-base == fewKeys {
+			set = make(map[uint64]int, 4*fewKeys)
+			for i := base; i < len(d.keys); i++ {
+				if h := d.hash(d.keys[i]); !has(set, h) {
+					set[h] = i
+				}
+			}
+		}
+		h, seen := d.seen(set, base, k)
+		if seen {
+			d.repeated(k, offset)
+		}
+		if set != nil && !has(set, h) {
+			set[h] = len(d.keys)
+		}
+		d.keys = append(d.keys, k)
+		if d.peek() == ':' {
+			d.i++
+		}
+		d.trail = append(d.trail, trailStep{start: k.start, end: k.end})
+		before := d.i
+		d.value()
+		d.trail = d.trail[:len(d.trail)-1]
+		if d.i == before {
+			return
+		}
+	}
+}
+
+func has(set map[uint64]int, h uint64) bool { _, ok := set[h]; return ok }
+
+// seen reports whether the object whose keys start at d.keys[base] has key
+// k already: by comparing k with each of its few keys, or by the hash of k
+// in set, the keys' hashes when there are many; it returns that hash.
+func (d *dupScanner) seen(set map[uint64]int, base int, k keyRef) (uint64, bool) {
+	var h uint64
+	if set != nil {
+		h = d.hash(k)
+		i, ok := set[h]
+		if !ok {
+			return h, false
+		}
+		if d.sameKey(d.keys[i], k) {
+			return h, true
+		}
+		// Two keys with one hash: compare with every key.
+	}
+	for _, prev := range d.keys[base:] {
+		if d.sameKey(prev, k) {
+			return h, true
+		}
+	}
+	return h, false
+}
+
+// hash hashes the text of a key.
+func (d *dupScanner) hash(k keyRef) uint64 {
+	raw := d.body[k.start:k.end]
+	if bytes.IndexByte(raw, '\\') < 0 {
+		return maphash.Bytes(d.seed, raw[1:len(raw)-1])
+	}
+	return maphash.String(d.seed, d.key(k))
+}
+
+func (d *dupScanner) array() {
+	for n := 0; ; n++ {
+		switch d.peek() {
+		case ']':
+			d.i++
+			return
+		case 0:
+			return
+		case ',':
+			d.i++
+		}
+		d.trail = append(d.trail, trailStep{start: -1, index: n})
+		before := d.i
+		d.value()
+		d.trail = d.trail[:len(d.trail)-1]
+		if d.i == before {
+			return
+		}
+	}
+}
+
+// key returns the text of a key.
+func (d *dupScanner) key(k keyRef) string {
+	raw := d.body[k.start:k.end]
+	if bytes.IndexByte(raw, '\\') < 0 {
+		return string(raw[1 : len(raw)-1])
+	}
+	var s string
+	_ = json.Unmarshal(raw, &s)
+	return s
+}
+
+// sameKey reports whether two keys are the same text, escapes aside.
+func (d *dupScanner) sameKey(a, b keyRef) bool {
+	ra, rb := d.body[a.start:a.end], d.body[b.start:b.end]
+	if bytes.Equal(ra, rb) {
+		return true
+	}
+	if bytes.IndexByte(ra, '\\') < 0 && bytes.IndexByte(rb, '\\') < 0 {
+		return false
+	}
+	return d.key(a) == d.key(b)
+}
+
+// repeated records key k of the current object, met again at offset.
+func (d *dupScanner) repeated(k keyRef, offset int64) {
+	at := make(path, len(d.trail))
+	for i, s := range d.trail {
+		if s.start < 0 {
+			at[i] = seg{kind: segIndex, index: s.index}
+		} else {
+			at[i] = seg{kind: segKey, key: d.key(keyRef{s.start, s.end})}
+		}
+	}
 	if d.dups == nil {
 		d.dups = map[string][]dupKey{}
 	}
-	at := d.path.canonical()
-	d.dups[at] = append(d.dups[at], dupKey{key: key, offset: offset})
+	c := at.canonical()
+	d.dups[c] = append(d.dups[c], dupKey{key: d.key(k), offset: offset})
 }
 
 // bodyIssue is a problem with the body as a whole: it has no element to

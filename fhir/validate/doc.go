@@ -9,8 +9,11 @@
 // malformed resource ids, element names in upper camel case).
 //
 // Invariant: Resource returns either a tree that passed every check, or a
-// *fhir.Error of kind fhir.KindInvalid that lists every problem found, each
+// *fhir.Error of kind fhir.KindInvalid that lists the problems found, each
 // issue located by a FHIRPath expression rooted at the resource type, ordered
-// by position in the body. It never returns both, never panics on any input,
-// and is safe for concurrent use.
+// by position in the body: all of them, or, when there are more than
+// MaxIssues, the first MaxIssues found and a last issue (too-costly) saying
+// so, the checks having stopped there. Which problems are listed is the
+// same from one run to the next. It never returns both, never panics on any
+// input, and is safe for concurrent use.
 package validate

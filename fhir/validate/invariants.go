@@ -35,9 +35,9 @@ func (c *checker) containedReferenced(obj map[string]any) {
 		case id == "":
 			c.add(fhir.IssueInvariant, "A contained resource needs an id, by which the resource refers to it (dom-3).")
 		case dup:
-			c.add(fhir.IssueInvariant, "The contained resources %d and %d have the same id %q: a reference #%s would be ambiguous.", prev, i, id, id)
+			c.add(fhir.IssueInvariant, "The contained resources %d and %d have the same id %q: a reference #%s would be ambiguous.", prev, i, clip(id), clip(id))
 		case !local["#"+id] && !refersTo(r, "#"):
-			c.add(fhir.IssueInvariant, "The contained resource %q is not referred to from elsewhere in the resource, nor does it refer to its container (dom-3).", id)
+			c.add(fhir.IssueInvariant, "The contained resource %q is not referred to from elsewhere in the resource, nor does it refer to its container (dom-3).", clip(id))
 		}
 		seen[id] = i
 		c.pop()
@@ -113,7 +113,7 @@ func (c *checker) memberRules(key string, obj map[string]any) {
 		if typ, ok := obj["type"].(string); ok {
 			named := strings.TrimPrefix(typ, "http://hl7.org/fhir/StructureDefinition/")
 			if m := literalRef.FindStringSubmatch(ref); m != nil && !strings.Contains(named, "/") && m[1] != named {
-				c.add(fhir.IssueInvariant, "The reference %q is to a %s, but its type says %s.", ref, m[1], typ)
+				c.add(fhir.IssueInvariant, "The reference %q is to a %s, but its type says %s.", clip(ref), clip(m[1]), clip(typ))
 			}
 		}
 	}

@@ -38,7 +38,7 @@ func checkNarrative(div string) (fhir.IssueType, string) {
 			break
 		}
 		if err != nil {
-			return fhir.IssueInvariant, "The narrative is not well-formed XHTML: " + err.Error()
+			return fhir.IssueInvariant, "The narrative is not well-formed XHTML: " + clip(err.Error())
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
@@ -46,11 +46,11 @@ func checkNarrative(div string) (fhir.IssueType, string) {
 				return fhir.IssueInvariant, `The narrative must be a single <div xmlns="` + xhtmlNS + `"> element.`
 			}
 			if t.Name.Space != xhtmlNS {
-				return fhir.IssueInvariant, "The narrative holds <" + t.Name.Local + ">, which is not in the XHTML namespace."
+				return fhir.IssueInvariant, "The narrative holds <" + clip(t.Name.Local) + ">, which is not in the XHTML namespace."
 			}
 			name := strings.ToLower(t.Name.Local)
 			if forbiddenElements[name] {
-				return fhir.IssueInvariant, "txt-1: the narrative must not hold <" + name + "> (only basic formatting, tables, lists, links and images)."
+				return fhir.IssueInvariant, "txt-1: the narrative must not hold <" + clip(name) + "> (only basic formatting, tables, lists, links and images)."
 			}
 			if msg := checkAttrs(name, t.Attr); msg != "" {
 				return fhir.IssueInvariant, msg
@@ -93,13 +93,13 @@ func checkAttrs(elem string, attrs []xml.Attr) string {
 		local := strings.ToLower(a.Name.Local)
 		switch {
 		case strings.HasPrefix(local, "on"):
-			return "txt-1: the narrative must not hold event attributes (" + a.Name.Local + " on <" + elem + ">)."
+			return "txt-1: the narrative must not hold event attributes (" + clip(a.Name.Local) + " on <" + clip(elem) + ">)."
 		case a.Name.Space == "http://www.w3.org/1999/xlink" || a.Name.Space == "xlink":
-			return "txt-1: the narrative must not hold xlink attributes (" + a.Name.Local + " on <" + elem + ">)."
+			return "txt-1: the narrative must not hold xlink attributes (" + clip(a.Name.Local) + " on <" + clip(elem) + ">)."
 		case local == "href" || local == "src":
 			v := strings.ToLower(strings.TrimSpace(a.Value))
 			if strings.HasPrefix(v, "javascript:") || strings.HasPrefix(v, "vbscript:") {
-				return "txt-1: the narrative must not hold scripts (a " + v[:strings.IndexByte(v, ':')+1] + " URL in " + a.Name.Local + " on <" + elem + ">)."
+				return "txt-1: the narrative must not hold scripts (a " + clip(v[:strings.IndexByte(v, ':')+1]) + " URL in " + clip(a.Name.Local) + " on <" + clip(elem) + ">)."
 			}
 		}
 	}

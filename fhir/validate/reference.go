@@ -24,19 +24,19 @@ func checkReference(s string, ids map[string]bool) (fhir.IssueType, string) {
 		return checkLocal(s[1:], ids)
 	case strings.HasPrefix(s, "urn:uuid:"):
 		if !isUUID(s[len("urn:uuid:"):]) {
-			return fhir.IssueValue, fmt.Sprintf("The reference %q is not a valid urn:uuid.", s)
+			return fhir.IssueValue, fmt.Sprintf("The reference %q is not a valid urn:uuid.", clip(s))
 		}
 	case strings.HasPrefix(s, "urn:oid:"):
 		if !isOID(s[len("urn:oid:"):]) {
-			return fhir.IssueValue, fmt.Sprintf("The reference %q is not a valid urn:oid.", s)
+			return fhir.IssueValue, fmt.Sprintf("The reference %q is not a valid urn:oid.", clip(s))
 		}
 	case isAbsolute(s):
 		if !isAbsoluteURL(s) {
-			return fhir.IssueValue, fmt.Sprintf("The reference %q is not a valid absolute URL.", s)
+			return fhir.IssueValue, fmt.Sprintf("The reference %q is not a valid absolute URL.", clip(s))
 		}
 	default:
 		if msg := checkRelative(s); msg != "" {
-			return fhir.IssueValue, fmt.Sprintf("The reference %q is not valid: %s", s, msg)
+			return fhir.IssueValue, fmt.Sprintf("The reference %q is not valid: %s", clip(s), msg)
 		}
 	}
 	return "", ""
@@ -48,10 +48,10 @@ func checkLocal(id string, ids map[string]bool) (fhir.IssueType, string) {
 	case id == "":
 		return "", "" // "#" names the containing resource
 	case !validID(id):
-		return fhir.IssueValue, fmt.Sprintf("The local reference %q does not hold a valid id.", "#"+id)
+		return fhir.IssueValue, fmt.Sprintf("The local reference %q does not hold a valid id.", clip("#"+id))
 	case !ids[id]:
 		return fhir.IssueInvariant, fmt.Sprintf(
-			"The local reference %q names no contained resource (ref-1).", "#"+id)
+			"The local reference %q names no contained resource (ref-1).", clip("#"+id))
 	}
 	return "", ""
 }
@@ -75,14 +75,14 @@ func checkRelative(s string) string {
 	case len(parts) == 4 && (parts[2] != "_history" || !validID(parts[3])):
 		return "expected Type/id/_history/vid with a valid version id."
 	case !validID(parts[1]):
-		return fmt.Sprintf("%q is not a valid id.", parts[1])
+		return fmt.Sprintf("%q is not a valid id.", clip(parts[1]))
 	}
 	return checkRefType(parts[0])
 }
 
 func checkRefType(typ string) string {
 	if !r4Types[typ] {
-		return fmt.Sprintf("%q is not an R4 resource type.", typ)
+		return fmt.Sprintf("%q is not an R4 resource type.", clip(typ))
 	}
 	return ""
 }

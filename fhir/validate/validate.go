@@ -2,8 +2,6 @@ package validate
 
 import (
 	"cmp"
-	"fmt"
-	"slices"
 
 	"github.com/fhirbase-go/fhird/fhir"
 )
@@ -14,27 +12,46 @@ import (
 // It returns the resource as a generic JSON tree (objects map[string]any,
 // arrays []any, numbers json.Number so that decimals keep their precision,
 // strings, booleans) ready for storage, or a *fhir.Error of kind
-// fhir.KindInvalid listing every problem found, each issue with a FHIRPath
-// expression rooted at the resource type, in the order of the body. Problems
-// with the body as a whole (empty, not JSON, not an object) come back as a
-// single issue of code structure without an expression.
+// fhir.KindInvalid listing the problems found, each issue with a FHIRPath
+// expression rooted at the resource type, in the order of the body; when
+// there are more than MaxIssues, the first found and an issue saying so.
+// Problems with the body as a whole (empty, not JSON, not an object) come
+// back as a single issue of code structure without an expression.
 func Resource(body []byte, wantType string) (map[string]any, error) {
 	tree, dups, fatal := decode(body)
 	if fatal != nil {
-		return nil, invalid(body, []issue{*fatal}, nil)
+		return nil, invalid(body, &issueSet{list: []issue{*fatal}}, nil)
 	}
-	typ, c := rootChecker(tree, wantType, dups)
-	c.resource(tree, typ, nil, false)
+	typ, c := check(tree, wantType, dups)
+	if c.set.full() {
+		// The library's pass could only add problems that would not be
+		// listed, and the nested resources the walk has not reached would
+		// be missing from it.
+		return nil, invalid(body, c.set, nil)
+	}
 	var cause error
 	if r4Types[typ] {
-		issues, err := libraryIssues(tree, body, typ, c.embedded, c.nulls)
-		c.issues = append(c.issues, issues...)
-		cause = err
+		cause = libraryIssues(tree, body, typ, c.embedded, c.nulls, c.set)
 	}
-	if len(c.issues) > 0 {
-		return nil, invalid(body, c.issues, cause)
+	if len(c.set.list) > 0 {
+		return nil, invalid(body, c.set, cause)
 	}
 	return tree, nil
+}
+
+// check walks the tree. A walk that finds more problems than one outcome
+// lists stops there; it is then done again in the order of the member
+// names, so that which problems it found does not depend on the order of
+// map iteration, which changes from one run to the next.
+func check(tree map[string]any, wantType string, dups map[string][]dupKey) (string, *checker) {
+	typ, c := rootChecker(tree, wantType, dups)
+	c.resource(tree, typ, nil, false)
+	if c.set.full() {
+		typ, c = rootChecker(tree, wantType, dups)
+		c.ordered = true
+		c.resource(tree, typ, nil, false)
+	}
+	return typ, c
 }
 
 // rootChecker checks the resourceType of the top-level object and returns
@@ -48,7 +65,18 @@ func rootChecker(tree map[string]any, wantType string, dups map[string][]dupKey)
 	if !isIdentifier(root) {
 		root = cmp.Or(wantType, "Resource")
 	}
-	c := &checker{root: root, dups: dups}
+	c := &checker{root: root, dups: dups, set: &issueSet{root: root}}
+	if dups != nil {
+		c.dupDepths = map[int]bool{}
+		for at := range dups {
+			_, p, ok := parseExpr(root + at)
+			if !ok {
+				c.dupDepths = nil // look every object up
+				break
+			}
+			c.dupDepths[len(p)] = true
+		}
+	}
 	c.push(seg{kind: segKey, key: "resourceType"})
 	defer c.pop()
 	switch {
@@ -57,103 +85,9 @@ func rootChecker(tree map[string]any, wantType string, dups map[string][]dupKey)
 	case typ == "":
 		c.add(fhir.IssueValue, "resourceType must be a non-empty string.")
 	case !r4Types[typ]:
-		c.add(fhir.IssueNotSupported, "%q is not an R4 resource type.", typ)
+		c.add(fhir.IssueNotSupported, "%q is not an R4 resource type.", clip(typ))
 	case wantType != "" && typ != wantType:
-		c.add(fhir.IssueInvalid, "resourceType is %q but the URL names %q.", typ, wantType)
+		c.add(fhir.IssueInvalid, "resourceType is %q but the URL names %q.", clip(typ), wantType)
 	}
 	return typ, c
-}
-
-// invalid turns the issues into the error Resource returns: one issue per
-// element, in the order of the body.
-func invalid(body []byte, issues []issue, cause error) *fhir.Error {
-	issues = dedupe(issues)
-	var pos map[string]int64
-	for i := range issues {
-		if issues[i].offset >= 0 {
-			continue
-		}
-		if pos == nil {
-			pos = positions(body)
-		}
-		issues[i].offset = offsetOf(pos, issues[i].expr)
-	}
-	slices.SortStableFunc(issues, func(a, b issue) int {
-		return cmp.Or(cmp.Compare(a.offset, b.offset), cmp.Compare(a.expr, b.expr), cmp.Compare(a.msg, b.msg))
-	})
-	e := &fhir.Error{Kind: fhir.KindInvalid, Err: cause, Issues: make([]fhir.Issue, len(issues))}
-	for i, is := range issues {
-		e.Issues[i] = fhir.Issue{Severity: fhir.SeverityError, Code: is.code, Diagnostics: is.msg}
-		if is.expr != "" {
-			e.Issues[i].Expression = []string{is.expr}
-		}
-	}
-	return e
-}
-
-// rank orders issue codes for dedupe: when two checks flag the same element,
-// the issue with the lower rank is kept. A wrong shape explains everything
-// else; a missing required element is the weakest claim, because the retry
-// pass in library.go may have removed the element itself.
-var rank = map[fhir.IssueType]int{
-	fhir.IssueStructure:    0,
-	fhir.IssueNotSupported: 1,
-	fhir.IssueInvariant:    2,
-	fhir.IssueValue:        3,
-	fhir.IssueInvalid:      4,
-	fhir.IssueRequired:     5,
-}
-
-// dedupe keeps one issue per element. google/fhir and the generic walk often
-// see the same problem (an invalid id, an empty date), and the client should
-// read it once.
-func dedupe(issues []issue) []issue {
-	best := make(map[string]int, len(issues)) // element → index in out
-	out := issues[:0:0]
-	for _, is := range issues {
-		key := canonicalExpr(is.expr)
-		i, seen := best[key]
-		switch {
-		case is.expr == "" || !seen:
-			best[key] = len(out)
-			out = append(out, is)
-		case rank[is.code] < rank[out[i].code]:
-			out[i] = is
-		}
-	}
-	return out
-}
-
-// canonicalExpr is the element an expression points at, type filters aside.
-func canonicalExpr(expr string) string {
-	if _, p, ok := parseExpr(expr); ok {
-		return p.canonical()
-	}
-	return expr
-}
-
-// offsetOf returns the position of the element expr points at. An element
-// that is not in the body (a missing required one) sorts at the end of its
-// nearest ancestor that is.
-func offsetOf(pos map[string]int64, expr string) int64 {
-	_, p, ok := parseExpr(expr)
-	if !ok {
-		return 0
-	}
-	p = p.withoutOfType()
-	if off, found := pos[p.canonical()]; found {
-		return off
-	}
-	for len(p) > 0 {
-		p = p[:len(p)-1]
-		if off, found := pos[p.canonical()+endSuffix]; found {
-			return off
-		}
-	}
-	return 0
-}
-
-// String formats an issue for test failures.
-func (is issue) String() string {
-	return fmt.Sprintf("%s %s: %s", is.code, is.expr, is.msg)
 }

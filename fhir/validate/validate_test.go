@@ -126,6 +126,14 @@ func TestResourceValidNested(t *testing.T) {
 			  "subject":{"reference":"urn:uuid:61ebe359-bfdc-4613-8bf2-c5e300945f0a"},
 			  "hasMember":[{"reference":"Observation?identifier=http://x|1"}]},
 			 "request":{"method":"POST","url":"Observation"}}]}`,
+		"parameters in parameters": `{"resourceType":"Parameters","parameter":[
+			{"name":"a","resource":{"resourceType":"Parameters","parameter":[
+				{"name":"b","resource":{"resourceType":"Patient"}},
+				{"name":"c","part":[{"name":"d","resource":{"resourceType":"Parameters","parameter":[
+					{"name":"e","resource":{"resourceType":"Basic","code":{"text":"t"}}}]}}]}]}},
+			{"name":"f","resource":{"resourceType":"Patient"}},
+			{"name":"g","resource":{"resourceType":"Bundle","type":"collection","entry":[
+				{"resource":{"resourceType":"Parameters","parameter":[{"name":"h","resource":{"resourceType":"Patient"}}]}}]}}]}`,
 		"contained and local refs": `{"resourceType":"Observation","status":"final","code":{"text":"t"},
 			"contained":[{"resourceType":"Patient","id":"p","link":[{"other":{"reference":"#"},"type":"seealso"}]}],
 			"subject":{"reference":"#p"},"specimen":{"reference":"urn:oid:1.2.840.10008"}}`,
@@ -206,6 +214,15 @@ func TestResourceInvalid(t *testing.T) {
 		{"parameters resource", "Parameters", `{"resourceType":"Parameters","parameter":[{"name":"x","resource":{"resourceType":"Observation","status":"final"}},{"valueString":"v"}]}`,
 			[]want{{fhir.IssueRequired, "Parameters.parameter[0].resource.ofType(Observation).code"},
 				{fhir.IssueRequired, "Parameters.parameter[1].name"}}},
+		{"parameters in parameters", "Parameters", `{"resourceType":"Parameters","parameter":[
+			{"name":"a","resource":{"resourceType":"Parameters","parameter":[
+				{"name":"b","resource":{"resourceType":"Patient","foo":1}},
+				{"name":"c","part":[{"name":"d","resource":{"resourceType":"Parameters","parameter":[
+					{"name":"e","resource":{"resourceType":"Basic"}}]}}]}]}},
+			{"name":"f","resource":{"resourceType":"Observation","status":"final"}}]}`,
+			[]want{{fhir.IssueStructure, "Parameters.parameter[0].resource.ofType(Parameters).parameter[0].resource.ofType(Patient).foo"},
+				{fhir.IssueRequired, "Parameters.parameter[0].resource.ofType(Parameters).parameter[1].part[0].resource.ofType(Parameters).parameter[0].resource.ofType(Basic).code"},
+				{fhir.IssueRequired, "Parameters.parameter[1].resource.ofType(Observation).code"}}},
 		{"parameters resource not an object", "Parameters", `{"resourceType":"Parameters","parameter":[{"name":"x","resource":"Patient/1"}]}`,
 			[]want{{fhir.IssueStructure, "Parameters.parameter[0].resource"}}},
 		{"empty body", "Patient", ``, []want{{fhir.IssueStructure, ""}}},
