@@ -64,7 +64,7 @@ func (l Limits) text() string {
 	if len(parts) == 0 {
 		return ""
 	}
-	return " Limits: " + strings.Join(parts, "; ") + "; a request past a limit is answered with an OperationOutcome that names it (too-costly)."
+	return " Limits: " + strings.Join(parts, "; ") + "; a request past a limit is answered with an OperationOutcome that names the limit (too-costly, or 413 for a body)."
 }
 
 // typeInteractions are the interactions every stored type supports.

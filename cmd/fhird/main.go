@@ -19,6 +19,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/fhirbase-go/fhird/capability"
+	"github.com/fhirbase-go/fhird/fhir/patch"
+	"github.com/fhirbase-go/fhird/fhir/validate"
 	"github.com/fhirbase-go/fhird/server"
 	"github.com/fhirbase-go/fhird/store"
 )
@@ -146,7 +148,11 @@ func serve(ctx context.Context, c *config, log *slog.Logger) error {
 
 func handler(c *config, st *store.Store, log *slog.Logger) (http.Handler, error) {
 	cs, err := capability.Build(capability.Options{BaseURL: c.BaseURL, Software: "fhird", Version: version,
-		ReleaseDate: time.Now().UTC().Format("2006-01-02"), ConditionalDeleteMultiple: c.ConditionalDeleteMultiple})
+		ReleaseDate: time.Now().UTC().Format("2006-01-02"), ConditionalDeleteMultiple: c.ConditionalDeleteMultiple,
+		Limits: capability.Limits{MaxBodyBytes: c.MaxBodyBytes, MaxBundleEntries: c.MaxBundleEntries,
+			MaxResponseBytes: c.MaxResponseBytes, DefaultCount: c.DefaultCount, MaxCount: c.MaxCount,
+			MaxParams: c.SearchLimits.MaxParams, MaxOrValues: c.SearchLimits.MaxOrValues, MaxIncludes: c.SearchLimits.MaxIncludes,
+			RequestTimeout: c.RequestTimeout, MaxPatchOps: patch.MaxOperations, MaxIssues: validate.MaxIssues}})
 	if err != nil {
 		return nil, err
 	}
