@@ -1,37 +1,13 @@
 package server_test
 
 import (
-	"context"
-	"sync"
 	"testing"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/fhirbase-go/fhird/server"
 	"github.com/fhirbase-go/fhird/store"
 	"github.com/fhirbase-go/fhird/store/storetest"
 )
-
-// lockTable holds an ACCESS EXCLUSIVE lock on table of db from a
-// connection of its own until the test ends.
-func lockTable(t *testing.T, db *storetest.DB, table string) {
-	t.Helper()
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, db.OwnerURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tx, err := conn.Begin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tx.Exec(ctx, "LOCK TABLE "+pgx.Identifier{table}.Sanitize()+" IN ACCESS EXCLUSIVE MODE"); err != nil {
-		t.Fatal(err)
-	}
-	var once sync.Once
-	t.Cleanup(func() { once.Do(func() { _ = tx.Rollback(ctx); _ = conn.Close(ctx) }) })
-}
 
 // want503 checks a 503 that says when to retry and why.
 func want503(t *testing.T, r *response, code string, within time.Duration, took time.Duration) {
@@ -54,7 +30,7 @@ func want503(t *testing.T, r *response, code string, within time.Duration, took 
 func TestRequestDeadlineAnswers503(t *testing.T) {
 	db := storetest.Fresh(t, nil)
 	c := ownServer(t, db.Store, func(cfg *server.Config) { cfg.RequestTimeout = 400 * time.Millisecond })
-	lockTable(t, db, "patient")
+	db.LockTable(t, "patient", 0)
 	for _, path := range []string{"/fhir/Patient/p1", "/fhir/Patient?name=x", "/fhir/Patient/p1/_history"} {
 		start := time.Now()
 		r := c.do("GET", path)
@@ -68,7 +44,7 @@ func TestRequestDeadlineAnswers503(t *testing.T) {
 func TestStatementTimeoutAnswers503(t *testing.T) {
 	db := storetest.Fresh(t, func(c *store.Config) { c.StatementTimeout = 300 * time.Millisecond })
 	c := ownServer(t, db.Store, nil)
-	lockTable(t, db, "patient")
+	db.LockTable(t, "patient", 0)
 	start := time.Now()
 	r := c.do("GET", "/fhir/Patient?name=x")
 	want503(t, r, "timeout", 5*time.Second, time.Since(start))

@@ -8,43 +8,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/fhirbase-go/fhird/fhir"
 	"github.com/fhirbase-go/fhird/search"
 	"github.com/fhirbase-go/fhird/store"
 	"github.com/fhirbase-go/fhird/store/storetest"
 )
 
-// lockTable takes an ACCESS EXCLUSIVE lock on table from a connection of
-// its own, as a migration or an operator's maintenance would, and holds it
-// for hold or until the test ends.
-func lockTable(t *testing.T, db *storetest.DB, table string, hold time.Duration) {
-	t.Helper()
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, db.OwnerURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tx, err := conn.Begin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tx.Exec(ctx, "LOCK TABLE "+pgx.Identifier{table}.Sanitize()+" IN ACCESS EXCLUSIVE MODE"); err != nil {
-		t.Fatal(err)
-	}
-	var once sync.Once
-	release := func() {
-		once.Do(func() {
-			_ = tx.Rollback(ctx)
-			_ = conn.Close(ctx)
-		})
-	}
-	timer := time.AfterFunc(hold, release)
-	t.Cleanup(func() { timer.Stop(); release() })
-}
-
-// wantTimeout fails unless err is a 503 kind saying the request timed out,
+// wantUnavailable fails unless err is a 503 kind with the issue code,
 // and took less than within.
 func wantUnavailable(t *testing.T, what string, err error, took, within time.Duration, code fhir.IssueType) {
 	t.Helper()
@@ -66,7 +36,7 @@ func wantUnavailable(t *testing.T, what string, err error, took, within time.Dur
 func TestStatementTimeoutCoversPreparation(t *testing.T) {
 	db := storetest.Fresh(t, func(c *store.Config) { c.StatementTimeout = 500 * time.Millisecond })
 	ctx, _ := storetest.Tenant(t)
-	lockTable(t, db, "patient", 15*time.Second)
+	db.LockTable(t, "patient", 15*time.Second)
 	start := time.Now()
 	_, err := db.Store.Read(ctx, "Patient", "p1")
 	wantUnavailable(t, "a first read behind a table lock", err, time.Since(start), 5*time.Second, fhir.IssueTimeout)
@@ -80,7 +50,7 @@ func TestStatementTimeoutIsUnavailable(t *testing.T) {
 	if _, err := db.Store.Read(ctx, "Patient", "p1"); fhir.KindOf(err) != fhir.KindNotFound {
 		t.Fatalf("read before the lock: %v", err)
 	}
-	lockTable(t, db, "patient", 15*time.Second)
+	db.LockTable(t, "patient", 15*time.Second)
 	start := time.Now()
 	_, err := db.Store.Read(ctx, "Patient", "p1")
 	wantUnavailable(t, "a prepared read behind a table lock", err, time.Since(start), 5*time.Second, fhir.IssueTimeout)
@@ -91,7 +61,7 @@ func TestStatementTimeoutIsUnavailable(t *testing.T) {
 func TestRequestDeadlineBoundsTheWait(t *testing.T) {
 	db := storetest.Fresh(t, nil)
 	ctx, _ := storetest.Tenant(t)
-	lockTable(t, db, "patient", 15*time.Second)
+	db.LockTable(t, "patient", 15*time.Second)
 	ctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
 	defer cancel()
 	start := time.Now()
@@ -111,7 +81,7 @@ func TestPoolQueueIsBounded(t *testing.T) {
 		c.StatementTimeout = 20 * time.Second
 	})
 	ctx, _ := storetest.Tenant(t)
-	lockTable(t, db, "patient", 10*time.Second)
+	db.LockTable(t, "patient", 10*time.Second)
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	for range 2 { // both connections wait for the lock

@@ -216,6 +216,39 @@ func withDB(u, name string) (string, error) {
 	return p.String(), nil
 }
 
+// LockTable takes an ACCESS EXCLUSIVE lock on table from a connection of
+// its own, as a migration or an operator's maintenance would, and holds it
+// for hold (0: until the test ends), so that the test can see how the
+// server waits. Use it on a Fresh database: it stalls every other user of
+// the table.
+func (db *DB) LockTable(tb testing.TB, table string, hold time.Duration) {
+	tb.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, db.OwnerURL)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, "LOCK TABLE "+pgx.Identifier{table}.Sanitize()+" IN ACCESS EXCLUSIVE MODE"); err != nil {
+		tb.Fatal(err)
+	}
+	var once sync.Once
+	release := func() {
+		once.Do(func() {
+			_ = tx.Rollback(ctx)
+			_ = conn.Close(ctx)
+		})
+	}
+	if hold > 0 {
+		timer := time.AfterFunc(hold, release)
+		tb.Cleanup(func() { timer.Stop() })
+	}
+	tb.Cleanup(release)
+}
+
 // Tenant returns a context for a tenant no other test uses.
 func Tenant(tb testing.TB) (context.Context, string) {
 	tb.Helper()
