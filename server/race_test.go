@@ -42,6 +42,23 @@ func raceStatuses(t *testing.T, c *client, n int, req func(i int) (method, path,
 	return codes, bodies
 }
 
+// countCreated returns how many statuses are 201, and fails the test for
+// any that is neither 201 nor 200.
+func countCreated(t *testing.T, codes []int, bodies []string) int {
+	t.Helper()
+	created := 0
+	for i, code := range codes {
+		switch code {
+		case http.StatusCreated:
+			created++
+		case http.StatusOK:
+		default:
+			t.Errorf("request %d: status %d: %s", i, code, bodies[i])
+		}
+	}
+	return created
+}
+
 // allStatus fails the test unless every status is code.
 func allStatus(t *testing.T, codes []int, bodies []string, code int) {
 	t.Helper()
@@ -118,17 +135,7 @@ func TestConcurrentUpdatesAfterDeleteCreateOnce(t *testing.T) {
 	codes, bodies := raceStatuses(t, c, raceWriters, func(int) (string, string, string, []string) {
 		return "PUT", "/fhir/Patient/" + id, body, nil
 	})
-	created := 0
-	for i, code := range codes {
-		switch code {
-		case http.StatusCreated:
-			created++
-		case http.StatusOK:
-		default:
-			t.Errorf("request %d: status %d: %s", i, code, bodies[i])
-		}
-	}
-	if created != 1 {
+	if created := countCreated(t, codes, bodies); created != 1 {
 		t.Errorf("%d of %d racing updates of a deleted resource answered 201, want 1", created, raceWriters)
 	}
 }
@@ -137,7 +144,6 @@ func TestConcurrentUpdatesAfterDeleteCreateOnce(t *testing.T) {
 // parameters, a repeated value, the order of values and parameters) are
 // one condition: exactly one of them may create.
 func TestConcurrentConditionalCreatesSpelledDifferently(t *testing.T) {
-	c := testServer(t)
 	conds := []string{
 		"identifier=urn:x|42",
 		"identifier=urn:x|42&_count=1",
@@ -151,24 +157,11 @@ func TestConcurrentConditionalCreatesSpelledDifferently(t *testing.T) {
 	}
 	body := `{"resourceType":"Patient","identifier":[{"system":"urn:x","value":"42"}]}`
 	for round := range 3 {
-		c := c
-		if round > 0 {
-			c = testServer(t)
-		}
+		c := testServer(t) // a tenant of its own each round
 		codes, bodies := raceStatuses(t, c, 2*len(conds), func(i int) (string, string, string, []string) {
 			return "POST", "/fhir/Patient", body, []string{"If-None-Exist: " + conds[i%len(conds)]}
 		})
-		created := 0
-		for i, code := range codes {
-			switch code {
-			case http.StatusCreated:
-				created++
-			case http.StatusOK:
-			default:
-				t.Errorf("round %d, request %d: status %d: %s", round, i, code, bodies[i])
-			}
-		}
-		if created != 1 {
+		if created := countCreated(t, codes, bodies); created != 1 {
 			t.Errorf("round %d: %d conditional creates of one condition spelled %d ways created, want 1", round, created, len(conds))
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/fhirbase-go/fhird/fhir"
@@ -72,6 +73,21 @@ func mustVerify(t *testing.T, st *store.Store, ctx context.Context) {
 	}
 }
 
+// racingUpdates races raceWriters updates of Patient id, each with its own
+// values, and returns how many of them report creating it.
+func racingUpdates(t *testing.T, st *store.Store, ctx context.Context, id string) int {
+	t.Helper()
+	var created atomic.Int64
+	noErrors(t, race(raceWriters, func(i int) error {
+		_, c, err := st.Update(ctx, "Patient", id, racer(id, i), 0)
+		if c {
+			created.Add(1)
+		}
+		return err
+	}))
+	return int(created.Load())
+}
+
 func noErrors(t *testing.T, errs []error) {
 	t.Helper()
 	for i, err := range errs {
@@ -108,18 +124,7 @@ func TestRacingCreatesByUpdateLeaveExactIndexRows(t *testing.T) {
 	ctx, _ := storetest.Tenant(t)
 	for round := range raceRounds {
 		id := fmt.Sprintf("new%d", round)
-		created := 0
-		var mu sync.Mutex
-		noErrors(t, race(raceWriters, func(i int) error {
-			_, c, err := st.Update(ctx, "Patient", id, racer(id, i), 0)
-			if c {
-				mu.Lock()
-				created++
-				mu.Unlock()
-			}
-			return err
-		}))
-		if created != 1 {
+		if created := racingUpdates(t, st, ctx, id); created != 1 {
 			t.Errorf("round %d: %d writers report creating %s, want 1", round, created, id)
 		}
 	}
@@ -180,18 +185,7 @@ func TestRacingUpdatesAfterDeleteCreateOnce(t *testing.T) {
 		if _, err := st.Delete(ctx, "Patient", id, 0); err != nil {
 			t.Fatal(err)
 		}
-		var mu sync.Mutex
-		created := 0
-		noErrors(t, race(raceWriters, func(i int) error {
-			_, c, err := st.Update(ctx, "Patient", id, racer(id, i), 0)
-			if c {
-				mu.Lock()
-				created++
-				mu.Unlock()
-			}
-			return err
-		}))
-		if created != 1 {
+		if created := racingUpdates(t, st, ctx, id); created != 1 {
 			t.Errorf("round %d: %d of %d updates after the delete answer created, want 1", round, created, raceWriters)
 		}
 	}
