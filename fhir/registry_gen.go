@@ -331,7 +331,7 @@ var generatedTypes = []ResourceType{
 			},
 		},
 		CompartmentParams: []string{"asserter", "patient"},
-		Summary:           []string{"id", "meta", "implicitRules", "identifier", "clinicalStatus", "verificationStatus", "code", "bodySite", "subject", "encounter", "onset", "recordedDate", "recorder", "asserter"},
+		Summary:           []string{"id", "meta", "implicitRules", "identifier", "clinicalStatus", "verificationStatus", "code", "bodySite", "subject", "encounter", "onset[x]", "recordedDate", "recorder", "asserter"},
 		Mandatory:         []string{"subject"},
 	},
 	{
@@ -1090,7 +1090,7 @@ var generatedTypes = []ResourceType{
 			},
 		},
 		CompartmentParams: []string{"performer", "subject"},
-		Summary:           []string{"id", "meta", "implicitRules", "identifier", "basedOn", "partOf", "status", "code", "subject", "focus", "encounter", "effective", "issued", "performer", "value", "hasMember", "derivedFrom", "component"},
+		Summary:           []string{"id", "meta", "implicitRules", "identifier", "basedOn", "partOf", "status", "code", "subject", "focus", "encounter", "effective[x]", "issued", "performer", "value[x]", "hasMember", "derivedFrom", "component"},
 		Mandatory:         []string{"status", "code"},
 	},
 	{
@@ -1399,7 +1399,7 @@ var generatedTypes = []ResourceType{
 			},
 		},
 		CompartmentParams: []string{"link"},
-		Summary:           []string{"id", "meta", "implicitRules", "identifier", "active", "name", "telecom", "gender", "birthDate", "deceased", "address", "managingOrganization", "link"},
+		Summary:           []string{"id", "meta", "implicitRules", "identifier", "active", "name", "telecom", "gender", "birthDate", "deceased[x]", "address", "managingOrganization", "link"},
 	},
 	{
 		Name:  "Practitioner",

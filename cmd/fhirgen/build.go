@@ -80,9 +80,6 @@ func buildType(defs *definitions, name string, codes map[string]string) (genType
 	if err != nil {
 		return genType{}, err
 	}
-	if err := checkChoiceNames(elems, defs.choiceTypes); err != nil {
-		return genType{}, err
-	}
 	return genType{
 		Name:              name,
 		Table:             strings.ToLower(name),
@@ -94,11 +91,9 @@ func buildType(defs *definitions, name string, codes map[string]string) (genType
 }
 
 // typeParams returns the search parameters that apply to type name, sorted
-// by code. It fails when the definitions have no parameter of the type's
-// own, which means the name is not a resource type, and on a repeated code.
+// by code (Binary has only those of Resource). It fails on a repeated code.
 func typeParams(all []searchParameter, name string, codes map[string]string) ([]genParam, error) {
 	var out []genParam
-	own := false
 	seen := map[string]string{}
 	for _, sp := range all {
 		p, ok, err := paramFor(sp, name, codes)
@@ -112,11 +107,7 @@ func typeParams(all []searchParameter, name string, codes map[string]string) ([]
 			return nil, fmt.Errorf("code %q defined by both %s and %s", p.Code, prev, p.URL)
 		}
 		seen[p.Code] = p.URL
-		own = own || slices.Contains(sp.Base, name)
 		out = append(out, p)
-	}
-	if !own {
-		return nil, fmt.Errorf("no search parameters: not an R4 resource type")
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Code < out[j].Code })
 	return out, nil

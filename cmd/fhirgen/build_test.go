@@ -86,7 +86,7 @@ func TestBuildRegistry(t *testing.T) {
 	}
 	// meta is not marked but always in the summary; nested elements and
 	// the type's own root element are not top-level names.
-	if want := []string{"id", "meta", "status", "code", "value", "component"}; !slices.Equal(obs.Summary, want) {
+	if want := []string{"id", "meta", "status", "code", "value[x]", "component"}; !slices.Equal(obs.Summary, want) {
 		t.Errorf("summary = %v, want %v", obs.Summary, want)
 	}
 	if want := []string{"status", "code"}; !slices.Equal(obs.Mandatory, want) {
@@ -120,34 +120,21 @@ func TestTopElementsErrors(t *testing.T) {
 	}
 }
 
-func TestCheckChoiceNames(t *testing.T) {
-	types := map[string]bool{"dateTime": true, "Quantity": true, "date": true}
-	ok := [][]topElement{
-		{{name: "status"}, {name: "statusHistory"}},
-		{{name: "value", choice: true}, {name: "valueSet"}},
-		{{name: "birthDate"}, {name: "deceased", choice: true}},
+func TestRegistryKeys(t *testing.T) {
+	elems := []topElement{{name: "form"}, {name: "formCode"}, {name: "value", choice: true, min: 1, summary: true}}
+	if got, want := mandatoryNames(elems), []string{"value[x]"}; !slices.Equal(got, want) {
+		t.Errorf("mandatory = %q, want %q", got, want)
 	}
-	for _, elems := range ok {
-		if err := checkChoiceNames(elems, types); err != nil {
-			t.Errorf("%v: %v", elems, err)
-		}
-	}
-	bad := [][]topElement{
-		{{name: "status"}, {name: "statusDate"}},
-		{{name: "valueQuantity"}, {name: "value", choice: true}},
-		{{name: "onset"}, {name: "onsetDateTime"}},
-	}
-	for _, elems := range bad {
-		if err := checkChoiceNames(elems, types); err == nil {
-			t.Errorf("%v: accepted", elems)
-		}
+	if got, want := summaryNames(elems), []string{"id", "meta", "value[x]"}; !slices.Equal(got, want) {
+		t.Errorf("summary = %q, want %q", got, want)
 	}
 }
+
 
 func TestBuildRegistryErrors(t *testing.T) {
 	defs := fixture()
 	if _, err := buildRegistry(defs, []string{"Patient"}); err == nil {
-		t.Error("a type with only common params was accepted")
+		t.Error("a type without a StructureDefinition was accepted")
 	}
 	defs.compartment["Obs"] = []string{"performer"}
 	if _, err := buildRegistry(defs, []string{"Obs"}); err == nil {
@@ -168,12 +155,6 @@ func TestBuildRegistryErrors(t *testing.T) {
 	if _, err := buildRegistry(defs, []string{"Obs"}); err == nil {
 		t.Error("a type without a StructureDefinition was accepted")
 	}
-	defs = fixture()
-	sd := defs.structures["Obs"]
-	sd.Snapshot.Element = append(sd.Snapshot.Element, elementDefinition{Path: "Obs.statusDate"})
-	if _, err := buildRegistry(defs, []string{"Obs"}); err == nil {
-		t.Error("an element named like a choice key of another was accepted")
-	}
 }
 
 func TestRenderRegistry(t *testing.T) {
@@ -193,7 +174,7 @@ func TestRenderRegistry(t *testing.T) {
 		"Type:       ParamComposite,",
 		`{Code: "value", Expression: "value.as(Quantity)"},`,
 		`CompartmentParams: []string{"subject"},`,
-		`Summary:           []string{"id", "meta", "status", "code", "value", "component"},`,
+		`Summary:           []string{"id", "meta", "status", "code", "value[x]", "component"},`,
 		`Mandatory:         []string{"status", "code"},`,
 	} {
 		if !strings.Contains(s, want) {

@@ -59,7 +59,7 @@ func summaryNames(elems []topElement) []string {
 	var out []string
 	for _, e := range elems {
 		if e.summary || slices.Contains(alwaysSummary, e.name) {
-			out = append(out, e.name)
+			out = append(out, e.key())
 		}
 	}
 	var missing []string
@@ -77,32 +77,17 @@ func mandatoryNames(elems []topElement) []string {
 	var out []string
 	for _, e := range elems {
 		if e.min >= 1 {
-			out = append(out, e.name)
+			out = append(out, e.key())
 		}
 	}
 	return out
 }
 
-// checkChoiceNames fails when a JSON key of one element could be taken for
-// a choice key of another: when one element's name is another's name
-// followed by a type a choice may take, capitalized ("status" and
-// "statusDate"). The registry lists a choice by its base name, and its
-// users match that base name followed by a type name, so such a pair would
-// make keeping the shorter element keep the longer one too. choiceTypes are
-// the type codes choice elements take ("dateTime", "Quantity").
-func checkChoiceNames(elems []topElement, choiceTypes map[string]bool) error {
-	suffixes := make(map[string]bool, len(choiceTypes))
-	for code := range choiceTypes {
-		if code != "" {
-			suffixes[strings.ToUpper(code[:1])+code[1:]] = true
-		}
+// key is the element's name in the registry: a choice's base name with
+// "[x]" ("value[x]"), any other element's name.
+func (e topElement) key() string {
+	if e.choice {
+		return e.name + "[x]"
 	}
-	for _, a := range elems {
-		for _, b := range elems {
-			if suffix, ok := strings.CutPrefix(b.name, a.name); ok && suffixes[suffix] {
-				return fmt.Errorf("element %q reads as a choice key of element %q: the registry names choices by their base name and cannot tell the two apart", b.name, a.name)
-			}
-		}
-	}
-	return nil
+	return e.name
 }

@@ -90,7 +90,7 @@ func Elements(t *fhir.ResourceType, raw []byte, names []string) ([]byte, error) 
 		return nil, errors.New("elements: nil resource type")
 	}
 	return filter(t, raw, func(key string) bool {
-		return matchAny(key, t.Mandatory) || matchAny(key, names)
+		return matchAny(key, t.Mandatory) || matchRequested(key, names)
 	})
 }
 
@@ -131,10 +131,10 @@ func filter(t *fhir.ResourceType, raw []byte, keep func(key string) bool) ([]byt
 }
 
 // matchAny reports whether the JSON key is the key of one of the named
-// elements: the name, the name of its primitive extensions ("_" and the
-// name), or, for a choice named by its base name, the name followed by a
-// capitalized data type, which may also be preceded by "_". Empty names
-// match nothing.
+// elements, named as in fhir.ResourceType.Summary: the name, the name of
+// its primitive extensions ("_" and the name), or, for a choice named by
+// its base name and "[x]", the base name followed by a capitalized data
+// type, which may also be preceded by "_". Empty names match nothing.
 func matchAny(key string, names []string) bool {
 	if len(key) > 1 && key[0] == '_' {
 		key = key[1:]
@@ -143,7 +143,25 @@ func matchAny(key string, names []string) bool {
 		if name == "" {
 			continue
 		}
-		if rest, ok := strings.CutPrefix(key, name); ok && (rest == "" || choiceTypes[rest]) {
+		if base, choice := strings.CutSuffix(name, "[x]"); choice {
+			if rest, ok := strings.CutPrefix(key, base); ok && choiceTypes[rest] {
+				return true
+			}
+		} else if key == name {
+			return true
+		}
+	}
+	return false
+}
+
+// matchRequested is matchAny for the names of an _elements parameter,
+// where a choice is asked for by its base name alone ("value").
+func matchRequested(key string, names []string) bool {
+	if matchAny(key, names) {
+		return true
+	}
+	for _, name := range names {
+		if name != "" && !strings.HasSuffix(name, "[x]") && matchAny(key, []string{name + "[x]"}) {
 			return true
 		}
 	}

@@ -375,18 +375,33 @@ func TestErrors(t *testing.T) {
 }
 
 func TestMatchAny(t *testing.T) {
-	names := []string{"value", "birthDate", "", "status"}
-	for _, key := range []string{"value", "valueQuantity", "_valueString", "valueDateTime", "birthDate", "_birthDate", "status"} {
+	names := []string{"value[x]", "birthDate", "", "status", "form"}
+	for _, key := range []string{"valueQuantity", "_valueString", "valueDateTime", "birthDate", "_birthDate", "status", "form"} {
 		if !matchAny(key, names) {
 			t.Errorf("%q does not match %v", key, names)
 		}
 	}
-	for _, key := range []string{"", "_", "val", "valueSet", "valuequantity", "value_", "statusHistory", "__status", "text"} {
+	// formCode is an element of its own (ClaimResponse.formCode beside
+	// form), not a choice key of form.
+	for _, key := range []string{"", "_", "val", "value", "valueSet", "valuequantity", "value_", "statusHistory", "__status", "text", "formCode"} {
 		if matchAny(key, names) {
 			t.Errorf("%q matches %v", key, names)
 		}
 	}
 }
+
+// An _elements name asks for a choice by its base name.
+func TestMatchRequested(t *testing.T) {
+	for _, key := range []string{"valueQuantity", "_valueString", "status"} {
+		if !matchRequested(key, []string{"value", "status"}) {
+			t.Errorf("%q does not match", key)
+		}
+	}
+	if matchRequested("valueSet", []string{"value"}) {
+		t.Error("valueSet matches value")
+	}
+}
+
 
 // FuzzSummary checks that any input either fails or gives a valid JSON
 // object keeping resourceType.
