@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/fhirbase-go/fhird/fhir"
+	"github.com/fhirbase-go/fhird/fhir/index"
 )
 
 // Options are the facts of the running server that the statement states.
@@ -140,11 +141,13 @@ func resource(t *fhir.ResourceType, o Options) map[string]any {
 }
 
 // searchParams lists every parameter the search compiler supports: all of
-// the type's parameters but the special ones (e.g. Location near).
+// the type's parameters but the special ones (e.g. Location near) and the
+// composites the index does not hold (index.CompositeSupported).
 func searchParams(t *fhir.ResourceType) []any {
 	out := []any{}
-	for _, p := range t.Params {
-		if p.Type == fhir.ParamSpecial {
+	for i := range t.Params {
+		p := &t.Params[i]
+		if p.Type == fhir.ParamSpecial || !index.CompositeSupported(t, p) {
 			continue
 		}
 		sp := map[string]any{"name": p.Code, "definition": p.URL, "type": string(p.Type)}

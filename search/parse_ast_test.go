@@ -199,8 +199,8 @@ func TestParseChainTwoLinks(t *testing.T) {
 			t.Errorf("branches of %s = %+v", b.Resource.Name, next)
 		}
 	}
-	if n := len(p.Branches()); n != 2 {
-		t.Errorf("%d branches, want Location and Patient", n)
+	if n := len(p.Branches()); n != 3 {
+		t.Errorf("%d branches, want Device, Location and Patient", n)
 	}
 }
 

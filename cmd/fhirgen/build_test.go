@@ -130,7 +130,6 @@ func TestRegistryKeys(t *testing.T) {
 	}
 }
 
-
 func TestBuildRegistryErrors(t *testing.T) {
 	defs := fixture()
 	if _, err := buildRegistry(defs, []string{"Patient"}); err == nil {

@@ -37,6 +37,8 @@ type options struct {
 	examplesDir string
 	typesFile   string
 	outFile     string
+	// migrationsDir receives the generated migration of the types' tables.
+	migrationsDir string
 }
 
 func main() {
@@ -53,6 +55,7 @@ func parseFlags() options {
 	flag.StringVar(&o.defsDir, "defs", "", "unpacked dist/fhir/r4 directory of "+definitionsSource)
 	flag.StringVar(&o.examplesDir, "examples", "", "unpacked package directory of hl7.fhir.r4.examples 4.0.1")
 	flag.StringVar(&o.typesFile, "types", "fhir/resourcetypes.txt", "file listing the resource types to generate")
+	flag.StringVar(&o.migrationsDir, "migrations", "migrations", "directory of the SQL migrations")
 	flag.StringVar(&o.outFile, "out", "fhir/registry_gen.go", "Go file to write")
 	flag.Parse()
 	if o.defsDir == "" || flag.NArg() != 0 {
@@ -79,6 +82,9 @@ func run(o options) error {
 	}
 	src, err := renderRegistry(types)
 	if err != nil {
+		return err
+	}
+	if err := writeTypesMigration(o.migrationsDir, types); err != nil {
 		return err
 	}
 	return os.WriteFile(o.outFile, src, 0o644)

@@ -402,7 +402,6 @@ func TestMatchRequested(t *testing.T) {
 	}
 }
 
-
 // FuzzSummary checks that any input either fails or gives a valid JSON
 // object keeping resourceType.
 func FuzzSummary(f *testing.F) {

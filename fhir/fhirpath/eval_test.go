@@ -223,7 +223,8 @@ func TestEvalNeverPanics(t *testing.T) {
 }
 
 // TestCompileRegistry compiles the expression of every search parameter of
-// every stored type, and of every composite component.
+// every stored type, and of every component of the composites the index
+// holds (two components; see index.CompositeSupported).
 func TestCompileRegistry(t *testing.T) {
 	n := 0
 	for _, rt := range fhir.Types() {
@@ -235,6 +236,9 @@ func TestCompileRegistry(t *testing.T) {
 				}
 			}
 			for _, c := range p.Components {
+				if len(p.Components) != 2 {
+					break
+				}
 				n++
 				if _, err := Compile(c.Expression); err != nil {
 					t.Errorf("%s %s component %s: %v", rt.Name, p.Code, c.Code, err)

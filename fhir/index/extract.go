@@ -112,6 +112,9 @@ func compileType(t *fhir.ResourceType) ([]param, error) {
 		if sp.Type == fhir.ParamSpecial || sp.Expression == "" || onMainTable(sp.Code) || ShapeOf(t, sp.Code).Derived() {
 			continue
 		}
+		if !CompositeSupported(t, sp) {
+			continue
+		}
 		p, err := compileParam(t, sp)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("index: %s %s: %w", t.Name, sp.Code, err))
@@ -120,6 +123,33 @@ func compileType(t *fhir.ResourceType) ([]param, error) {
 		out = append(out, p)
 	}
 	return out, errors.Join(errs...)
+}
+
+// CompositeSupported reports whether the index holds the values of
+// parameter sp of t, for the composites: those of two components, a token
+// first and a token, quantity, date or string second. R4 defines five
+// others (DocumentReference relationship, a reference and a token, and the
+// four coordinates of MolecularSequence, a token and two numbers); they are
+// not indexed, the search compiler refuses them, and the
+// CapabilityStatement does not list them. Every other parameter is
+// supported.
+func CompositeSupported(t *fhir.ResourceType, sp *fhir.SearchParam) bool {
+	if sp.Type != fhir.ParamComposite {
+		return true
+	}
+	if len(sp.Components) != 2 {
+		return false
+	}
+	first, ok1 := t.Param(sp.Components[0].Code)
+	second, ok2 := t.Param(sp.Components[1].Code)
+	if !ok1 || !ok2 || first.Type != fhir.ParamToken {
+		return false
+	}
+	switch second.Type {
+	case fhir.ParamToken, fhir.ParamQuantity, fhir.ParamDate, fhir.ParamString:
+		return true
+	}
+	return false
 }
 
 // onMainTable reports the parameters the search compiler reads from the
