@@ -102,11 +102,47 @@ func (c *compiler) includeBranches(inc Include, src string, first bool, capArg f
 	if first && inc.Source != c.q.Type {
 		return nil // the page holds only the query's type
 	}
+	targets := includeTargets(inc)
+	if len(targets) > maxStaticTargets {
+		return []string{c.wideIncludeBranch(inc, targets, src, capArg)}
+	}
 	var out []string
-	for _, tt := range includeTargets(inc) {
+	for _, tt := range targets {
 		out = append(out, c.includeBranch(inc, tt, src, capArg))
 	}
 	return out
+}
+
+// maxStaticTargets is the most target types an _include is compiled to
+// one branch each for. Beyond it (Provenance:target, Observation:* reach
+// all 145 types) the statement would take 100-400 ms to plan, so the
+// include becomes one branch calling fhir_include_rows per target type
+// the page's references name (wideIncludeBranch).
+const maxStaticTargets = 12
+
+// wideIncludeBranch selects the resources that the include's parameters
+// of the src rows point at, among targets, through fhir_include_rows
+// (migrations/0014_include_rows.up.sql): the reference rows of the src
+// rows are grouped by target type, and the function reads each type's
+// table by primary key. Only registry names reach the function: the
+// target types are compared with a bound array of them.
+func (c *compiler) wideIncludeBranch(inc Include, targets []*fhir.ResourceType, src string, capArg func() string) string {
+	var hashes []int64
+	for _, p := range includeParams(inc) {
+		hashes = append(hashes, index.ParamHash(p.Code))
+	}
+	names := make([]string, len(targets))
+	for i, t := range targets {
+		names[i] = t.Name
+	}
+	x, l, g, f := c.b.alias("x"), c.b.alias("l"), c.b.alias("g"), c.b.alias("f")
+	refs := "SELECT " + x + ".target_type, array_agg(DISTINCT " + x + ".target_id) AS ids FROM " + tableName(inc.Source, tabRef) + " " + x +
+		" WHERE " + sqlAnd(x+".tenant_id = "+tenantArg, x+".h = ANY("+c.b.arg(hashes)+")", x+".target_type = ANY("+c.b.arg(names)+")",
+		x+".pk IN (SELECT "+l+".pk FROM "+src+" "+l+" WHERE "+l+".type = "+c.b.typeName(inc.Source.Name)+")") +
+		" GROUP BY " + x + ".target_type"
+	return "(SELECT " + f + ".type COLLATE \"C\", " + qualify(f, includeCols) +
+		" FROM (" + refs + ") " + g + ", LATERAL fhir_include_rows(" + g + ".target_type, " + g + ".ids, " + tenantArg + ") " + f +
+		" WHERE " + f + ".pk NOT IN (SELECT pk FROM page) LIMIT " + capArg() + ")"
 }
 
 // includeParams returns the reference parameters of an include: its own,

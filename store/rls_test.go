@@ -143,3 +143,34 @@ func TestNoTenantIsAnError(t *testing.T) {
 		t.Fatalf("read without tenant: got %v, want an internal error", err)
 	}
 }
+
+// fhir_include_rows (the _include of a parameter that may point at any
+// type) is confined by the policy too: asked for another tenant's rows
+// while the transaction's tenant is set, it returns none.
+func TestIncludeRowsFunctionKeepsToTheTenant(t *testing.T) {
+	st := storetest.Shared(t).Store
+	ctxA, a := storetest.Tenant(t)
+	ctxB, b := storetest.Tenant(t)
+	pa := mustCreate(t, st, ctxA, "Patient", patient("Alpha"))
+	pb := mustCreate(t, st, ctxB, "Patient", patient("Beta"))
+	count := func(tenant, arg string, ids ...string) int {
+		var n int
+		err := asServerRole(t, tenant, func(tx pgx.Tx) error {
+			return tx.QueryRow(context.Background(),
+				`SELECT count(*) FROM fhir_include_rows('Patient', $1, $2)`, ids, arg).Scan(&n)
+		})
+		if err != nil {
+			t.Fatalf("as %q for %q: %v", tenant, arg, err)
+		}
+		return n
+	}
+	if n := count(a, a, pa.ID, pb.ID); n != 1 {
+		t.Errorf("tenant A, its own rows: %d, want 1", n)
+	}
+	if n := count(a, b, pa.ID, pb.ID); n != 0 {
+		t.Errorf("tenant A asking for tenant B's rows: %d, want 0", n)
+	}
+	if n := count("", b, pb.ID); n != 0 {
+		t.Errorf("no tenant set: %d rows, want 0", n)
+	}
+}

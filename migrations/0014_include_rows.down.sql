@@ -1,0 +1,1 @@
+DROP FUNCTION fhir_include_rows(text, text[], text);
