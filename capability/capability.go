@@ -122,7 +122,7 @@ func resource(t *fhir.ResourceType, o Options) map[string]any {
 	for _, code := range typeInteractions {
 		in = append(in, map[string]any{"code": code})
 	}
-	return map[string]any{
+	out := map[string]any{
 		"type":              t.Name,
 		"searchParam":       searchParams(t),
 		"searchInclude":     includes(t),
@@ -138,6 +138,37 @@ func resource(t *fhir.ResourceType, o Options) map[string]any {
 		"conditionalDelete": condDelete,
 		"operation":         []any{map[string]any{"name": "validate", "definition": "http://hl7.org/fhir/OperationDefinition/Resource-validate"}},
 	}
+	if missing := unsupportedParams(t); len(missing) > 0 {
+		out["documentation"] = "Search parameters of R4 not supported: " + strings.Join(missing, ", ") + "."
+	}
+	return out
+}
+
+// unsupportedParams names the parameters R4 defines for t that
+// searchParams leaves out, with the reason.
+func unsupportedParams(t *fhir.ResourceType) []string {
+	var out []string
+	for i := range t.Params {
+		switch p := &t.Params[i]; {
+		case p.Type == fhir.ParamSpecial:
+			out = append(out, p.Code+" (special: no geographic search)")
+		case !index.CompositeSupported(t, p):
+			out = append(out, p.Code+" (composite of a "+compositeShape(t, p)+": not indexed)")
+		}
+	}
+	return out
+}
+
+// compositeShape names the types of the components of composite p.
+func compositeShape(t *fhir.ResourceType, p *fhir.SearchParam) string {
+	kinds := make([]string, len(p.Components))
+	for i, c := range p.Components {
+		kinds[i] = "?"
+		if d, ok := t.Param(c.Code); ok {
+			kinds[i] = string(d.Type)
+		}
+	}
+	return strings.Join(kinds, ", ")
 }
 
 // searchParams lists every parameter the search compiler supports: all of
