@@ -5231,8 +5231,8 @@ var generatedTypes = []ResourceType{
 				Type:       ParamComposite,
 				Expression: "DocumentReference.relatesTo",
 				Components: []Component{
-					{Code: "relatesto", Expression: "code"},
-					{Code: "relation", Expression: "target"},
+					{Code: "relatesto", Expression: "target"},
+					{Code: "relation", Expression: "code"},
 				},
 				URL: "http://hl7.org/fhir/SearchParameter/DocumentReference-relationship",
 			},

@@ -6,11 +6,12 @@ import (
 )
 
 // composite compiles a composite parameter of a token and a token,
-// quantity, date or string, as Extract indexes them: each form of the
-// token combined with the second component in one hash, so that both
-// components are matched on the same item.
+// quantity, date or string, or of a reference and a token, as Extract
+// indexes them: each form of the first component combined with the second
+// in one hash, so that both components are matched on the same item.
 //
-//   - token+token: tokens CompositeTokenToken(code, form1, form2);
+//   - token+token: tokens CompositeTokenToken(code, form1, form2), and
+//     reference+token likewise with index.RefForm of the reference;
 //   - token+quantity: _num rows under CompositeTokenQuantity(code, form1,
 //     system, unit) with the number comparison;
 //   - token+date: _date rows under CompositeTokenDate(code, form1) with
@@ -53,6 +54,9 @@ func compositeSecond(p *Param, t *fhir.ResourceType) (fhir.ParamType, error) {
 	}
 	first, ok1 := t.Param(comps[0].Code)
 	second, ok2 := t.Param(comps[1].Code)
+	if ok1 && ok2 && first.Type == fhir.ParamReference && second.Type == fhir.ParamToken {
+		return second.Type, nil
+	}
 	if !ok1 || !ok2 || first.Type != fhir.ParamToken {
 		return "", compileUnsupported(p, "composite %q is not supported", paramName(p))
 	}
@@ -64,9 +68,13 @@ func compositeSecond(p *Param, t *fhir.ResourceType) (fhir.ParamType, error) {
 }
 
 func (c *compiler) compositeTokens(p *Param, t *fhir.ResourceType, res string) (string, error) {
+	first, _ := t.Param(p.Def.Components[0].Code)
 	hashes := make([]int64, len(p.Values))
 	for i, v := range p.Values {
 		f1, err := tokenForm(p, v.Components[0])
+		if first.Type == fhir.ParamReference {
+			f1, err = compositeRefForm(first, v.Components[0]), nil
+		}
 		if err != nil {
 			return "", err
 		}
@@ -133,4 +141,14 @@ func (c *compiler) compositeStrings(p *Param, t *fhir.ResourceType, res string) 
 		}
 		return sqlOr(alts...), nil
 	})
+}
+
+// compositeRefForm is the form of the reference component v, as the index
+// holds it (index.RefForm): "Type/id", a bare id taken as the parameter's
+// only target type when it has one, or the absolute URL.
+func compositeRefForm(def *fhir.SearchParam, v Value) index.TokenForm {
+	if len(v.Parts) == 2 && v.Parts[0] == "" && len(def.Targets) == 1 {
+		return index.RefForm(def.Targets[0] + "/" + v.Parts[1])
+	}
+	return index.RefForm(v.Raw)
 }

@@ -110,7 +110,47 @@ func typeParams(all []searchParameter, name string, codes map[string]string) ([]
 		out = append(out, p)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Code < out[j].Code })
+	for i := range out {
+		unswapComponents(&out[i], out)
+	}
 	return out, nil
+}
+
+// unswapComponents repairs a composite whose two component expressions
+// the definitions give in each other's place: R4's DocumentReference
+// relationship has component relatesto (a reference, DocumentReference.
+// relatesTo.target) with expression "code" and relation (a token,
+// relatesTo.code) with "target". A component's expression must select,
+// relative to the composite's, what its parameter selects; when neither
+// does and each selects the other's, the expressions are swapped.
+func unswapComponents(p *genParam, params []genParam) {
+	if len(p.Components) != 2 {
+		return
+	}
+	exprOf := func(code string) string {
+		for _, q := range params {
+			if q.Code == code {
+				return q.Expression
+			}
+		}
+		return ""
+	}
+	a, b := &p.Components[0], &p.Components[1]
+	ea, eb := exprOf(a.Code), exprOf(b.Code)
+	if !selects(ea, a.Expression) && !selects(eb, b.Expression) && selects(ea, b.Expression) && selects(eb, a.Expression) {
+		a.Expression, b.Expression = b.Expression, a.Expression
+	}
+}
+
+// selects reports whether one of the alternatives of the parameter
+// expression paramExpr ends with the relative component expression rel.
+func selects(paramExpr, rel string) bool {
+	for _, alt := range strings.Split(paramExpr, "|") {
+		if alt = strings.TrimSpace(alt); alt == rel || strings.HasSuffix(alt, "."+rel) {
+			return true
+		}
+	}
+	return false
 }
 
 // paramFor converts sp into a parameter of type name. It reports false when

@@ -181,3 +181,24 @@ func TestRenderRegistry(t *testing.T) {
 		}
 	}
 }
+
+// R4's DocumentReference relationship gives its component expressions in
+// each other's place; the generator puts them back.
+func TestUnswapComponents(t *testing.T) {
+	params := []genParam{
+		{Code: "relatesto", Expression: "DocumentReference.relatesTo.target"},
+		{Code: "relation", Expression: "DocumentReference.relatesTo.code"},
+		{Code: "relationship", Expression: "DocumentReference.relatesTo",
+			Components: []genComponent{{Code: "relatesto", Expression: "code"}, {Code: "relation", Expression: "target"}}},
+	}
+	unswapComponents(&params[2], params)
+	if c := params[2].Components; c[0].Expression != "target" || c[1].Expression != "code" {
+		t.Errorf("components %+v, want relatesto target and relation code", c)
+	}
+	right := []genComponent{{Code: "relatesto", Expression: "target"}, {Code: "relation", Expression: "code"}}
+	params[2].Components = slices.Clone(right)
+	unswapComponents(&params[2], params)
+	if !slices.Equal(params[2].Components, right) {
+		t.Errorf("right components changed: %+v", params[2].Components)
+	}
+}

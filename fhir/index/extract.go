@@ -127,12 +127,11 @@ func compileType(t *fhir.ResourceType) ([]param, error) {
 
 // CompositeSupported reports whether the index holds the values of
 // parameter sp of t, for the composites: those of two components, a token
-// first and a token, quantity, date or string second. R4 defines five
-// others (DocumentReference relationship, a reference and a token, and the
-// four coordinates of MolecularSequence, a token and two numbers); they are
-// not indexed, the search compiler refuses them, and the
-// CapabilityStatement does not list them. Every other parameter is
-// supported.
+// first and a token, quantity, date or string second, or a reference first
+// and a token second (DocumentReference relationship). R4 defines four
+// others, the coordinates of MolecularSequence (a token and two numbers);
+// they are not indexed, the search compiler refuses them, and the
+// CapabilityStatement says so. Every other parameter is supported.
 func CompositeSupported(t *fhir.ResourceType, sp *fhir.SearchParam) bool {
 	if sp.Type != fhir.ParamComposite {
 		return true
@@ -142,7 +141,13 @@ func CompositeSupported(t *fhir.ResourceType, sp *fhir.SearchParam) bool {
 	}
 	first, ok1 := t.Param(sp.Components[0].Code)
 	second, ok2 := t.Param(sp.Components[1].Code)
-	if !ok1 || !ok2 || first.Type != fhir.ParamToken {
+	if !ok1 || !ok2 {
+		return false
+	}
+	switch {
+	case first.Type == fhir.ParamReference:
+		return second.Type == fhir.ParamToken
+	case first.Type != fhir.ParamToken:
 		return false
 	}
 	switch second.Type {
@@ -151,6 +156,12 @@ func CompositeSupported(t *fhir.ResourceType, sp *fhir.SearchParam) bool {
 	}
 	return false
 }
+
+// RefForm is the token form under which a composite whose first component
+// is a reference indexes that reference ("DocumentReference/123", or an
+// absolute URL), so that it combines with the second component's token
+// forms like a token would (CompositeTokenToken).
+func RefForm(ref string) TokenForm { return TokenForm{Kind: FormAny, Code: ref} }
 
 // onMainTable reports the parameters the search compiler reads from the
 // resource table's own columns (id, last_updated): index rows for them
@@ -178,12 +189,11 @@ func compileParam(t *fhir.ResourceType, sp *fhir.SearchParam) (param, error) {
 	return param{}, fmt.Errorf("unknown parameter type %q", sp.Type)
 }
 
-// compileComponents compiles the components of a composite parameter. The
-// supported composites have two components, a token first and a token,
-// quantity, date or string second.
+// compileComponents compiles the components of a composite parameter
+// (CompositeSupported says which).
 func compileComponents(t *fhir.ResourceType, sp *fhir.SearchParam) ([]component, error) {
-	if len(sp.Components) != 2 {
-		return nil, fmt.Errorf("composite with %d components is not supported", len(sp.Components))
+	if !CompositeSupported(t, sp) {
+		return nil, fmt.Errorf("composite %s is not supported", sp.Code)
 	}
 	comps := make([]component, 2)
 	for i, c := range sp.Components {
@@ -197,14 +207,7 @@ func compileComponents(t *fhir.ResourceType, sp *fhir.SearchParam) ([]component,
 		}
 		comps[i] = component{expr: x, typ: ref.Type}
 	}
-	if comps[0].typ != fhir.ParamToken {
-		return nil, fmt.Errorf("composite starting with a %s is not supported", comps[0].typ)
-	}
-	switch comps[1].typ {
-	case fhir.ParamToken, fhir.ParamQuantity, fhir.ParamDate, fhir.ParamString:
-		return comps, nil
-	}
-	return nil, fmt.Errorf("composite of a token and a %s is not supported", comps[1].typ)
+	return comps, nil
 }
 
 // extractor holds the rows being built and reusable scratch buffers.

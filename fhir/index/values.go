@@ -248,6 +248,27 @@ func (x *extractor) ref(p *param, n fhirpath.Node) {
 	}
 }
 
+// appendRefForms appends the RefForms of the reference n, the first
+// component of a composite: its target as "Type/id" (relative, or under
+// the server's base), or the absolute URL, as addRef reads them.
+func (x *extractor) appendRefForms(dst []TokenForm, n fhirpath.Node) []TokenForm {
+	v, ok := n.Value.(map[string]any)
+	if !ok {
+		return dst
+	}
+	before := len(x.rows.Refs)
+	x.addRef(0, str(v, "reference"))
+	for _, r := range x.rows.Refs[before:] {
+		if r.TargetType != "" {
+			dst = append(dst, RefForm(r.TargetType+"/"+r.TargetID))
+		} else {
+			dst = append(dst, RefForm(r.TargetID))
+		}
+	}
+	x.rows.Refs = x.rows.Refs[:before]
+	return dst
+}
+
 // addRef emits a reference string: "Type/id" (a version dropped) as (Type,
 // id); an absolute URL or a urn as ("", URL), with "/_history/n" dropped
 // from a URL ending in Type/id/_history/n. Contained ("#id") references
@@ -420,14 +441,20 @@ func (x *extractor) number(hash int64, n fhirpath.Node) error {
 //   - date: Dates {CompositeTokenDate(code, form1), lo, hi};
 //   - string: Strings {CompositeTokenString(code, form1), norm, exact}.
 //
-// Items that lack either component yield nothing, so a code is never
-// paired with the value of another item.
+// A reference first component (DocumentReference relationship) takes the
+// place of the token as its RefForm, paired with the token forms of the
+// second. Items that lack either component yield nothing, so a code is
+// never paired with the value of another item.
 func (x *extractor) composite(p *param) error {
 	for _, item := range x.nodes {
 		x.c1 = p.comps[0].expr.AppendEval(x.c1[:0], item)
 		x.forms1 = x.forms1[:0]
 		for _, n := range x.c1 {
-			x.forms1 = x.appendTokenForms(x.forms1, n)
+			if p.comps[0].typ == fhir.ParamReference {
+				x.forms1 = x.appendRefForms(x.forms1, n)
+			} else {
+				x.forms1 = x.appendTokenForms(x.forms1, n)
+			}
 		}
 		if len(x.forms1) == 0 {
 			continue
