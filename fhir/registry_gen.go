@@ -154,9 +154,14 @@ var generatedTypes = []ResourceType{
 				URL:        "http://hl7.org/fhir/SearchParameter/Appointment-supporting-info",
 			},
 		},
-		CompartmentParams: []string{"actor"},
-		Summary:           []string{"id", "meta", "implicitRules", "identifier", "status", "cancelationReason", "serviceCategory", "serviceType", "specialty", "appointmentType", "reasonCode", "start", "end"},
-		Mandatory:         []string{"status", "participant"},
+		Compartments: map[string][]string{
+			"Device":        {"actor"},
+			"Patient":       {"actor"},
+			"Practitioner":  {"actor"},
+			"RelatedPerson": {"actor"},
+		},
+		Summary:   []string{"id", "meta", "implicitRules", "identifier", "status", "cancelationReason", "serviceCategory", "serviceType", "specialty", "appointmentType", "reasonCode", "start", "end"},
+		Mandatory: []string{"status", "participant"},
 	},
 	{
 		Name:  "Condition",
@@ -330,9 +335,14 @@ var generatedTypes = []ResourceType{
 				URL:        "http://hl7.org/fhir/SearchParameter/Condition-verification-status",
 			},
 		},
-		CompartmentParams: []string{"asserter", "patient"},
-		Summary:           []string{"id", "meta", "implicitRules", "identifier", "clinicalStatus", "verificationStatus", "code", "bodySite", "subject", "encounter", "onset[x]", "recordedDate", "recorder", "asserter"},
-		Mandatory:         []string{"subject"},
+		Compartments: map[string][]string{
+			"Encounter":     {"encounter"},
+			"Patient":       {"asserter", "patient"},
+			"Practitioner":  {"asserter"},
+			"RelatedPerson": {"asserter"},
+		},
+		Summary:   []string{"id", "meta", "implicitRules", "identifier", "clinicalStatus", "verificationStatus", "code", "bodySite", "subject", "encounter", "onset[x]", "recordedDate", "recorder", "asserter"},
+		Mandatory: []string{"subject"},
 	},
 	{
 		Name:  "Encounter",
@@ -526,9 +536,13 @@ var generatedTypes = []ResourceType{
 				URL:        "http://hl7.org/fhir/SearchParameter/clinical-type",
 			},
 		},
-		CompartmentParams: []string{"subject"},
-		Summary:           []string{"id", "meta", "implicitRules", "identifier", "status", "class", "type", "serviceType", "subject", "episodeOfCare", "participant", "appointment", "reasonCode", "reasonReference", "diagnosis"},
-		Mandatory:         []string{"status", "class"},
+		Compartments: map[string][]string{
+			"Patient":       {"patient"},
+			"Practitioner":  {"participant", "practitioner"},
+			"RelatedPerson": {"participant"},
+		},
+		Summary:   []string{"id", "meta", "implicitRules", "identifier", "status", "class", "type", "serviceType", "subject", "episodeOfCare", "participant", "appointment", "reasonCode", "reasonReference", "diagnosis"},
+		Mandatory: []string{"status", "class"},
 	},
 	{
 		Name:  "Group",
@@ -637,9 +651,13 @@ var generatedTypes = []ResourceType{
 				URL:        "http://hl7.org/fhir/SearchParameter/Group-value",
 			},
 		},
-		CompartmentParams: []string{"member"},
-		Summary:           []string{"id", "meta", "implicitRules", "identifier", "active", "type", "actual", "code", "name", "quantity", "managingEntity"},
-		Mandatory:         []string{"type", "actual"},
+		Compartments: map[string][]string{
+			"Device":       {"member"},
+			"Patient":      {"member"},
+			"Practitioner": {"member"},
+		},
+		Summary:   []string{"id", "meta", "implicitRules", "identifier", "active", "type", "actual", "code", "name", "quantity", "managingEntity"},
+		Mandatory: []string{"type", "actual"},
 	},
 	{
 		Name:  "Location",
@@ -1089,9 +1107,15 @@ var generatedTypes = []ResourceType{
 				URL:        "http://hl7.org/fhir/SearchParameter/Observation-value-string",
 			},
 		},
-		CompartmentParams: []string{"performer", "subject"},
-		Summary:           []string{"id", "meta", "implicitRules", "identifier", "basedOn", "partOf", "status", "code", "subject", "focus", "encounter", "effective[x]", "issued", "performer", "value[x]", "hasMember", "derivedFrom", "component"},
-		Mandatory:         []string{"status", "code"},
+		Compartments: map[string][]string{
+			"Device":        {"device", "subject"},
+			"Encounter":     {"encounter"},
+			"Patient":       {"performer", "subject"},
+			"Practitioner":  {"performer"},
+			"RelatedPerson": {"performer"},
+		},
+		Summary:   []string{"id", "meta", "implicitRules", "identifier", "basedOn", "partOf", "status", "code", "subject", "focus", "encounter", "effective[x]", "issued", "performer", "value[x]", "hasMember", "derivedFrom", "component"},
+		Mandatory: []string{"status", "code"},
 	},
 	{
 		Name:  "Organization",
@@ -1398,8 +1422,12 @@ var generatedTypes = []ResourceType{
 				URL:        "http://hl7.org/fhir/SearchParameter/individual-telecom",
 			},
 		},
-		CompartmentParams: []string{"link"},
-		Summary:           []string{"id", "meta", "implicitRules", "identifier", "active", "name", "telecom", "gender", "birthDate", "deceased[x]", "address", "managingOrganization", "link"},
+		Compartments: map[string][]string{
+			"Patient":       {"link"},
+			"Practitioner":  {"general-practitioner"},
+			"RelatedPerson": {"link"},
+		},
+		Summary: []string{"id", "meta", "implicitRules", "identifier", "active", "name", "telecom", "gender", "birthDate", "deceased[x]", "address", "managingOrganization", "link"},
 	},
 	{
 		Name:  "Practitioner",
@@ -1630,9 +1658,14 @@ var generatedTypes = []ResourceType{
 				URL:        "http://hl7.org/fhir/SearchParameter/Schedule-specialty",
 			},
 		},
-		CompartmentParams: []string{"actor"},
-		Summary:           []string{"id", "meta", "implicitRules", "identifier", "active", "serviceCategory", "serviceType", "specialty", "actor", "planningHorizon"},
-		Mandatory:         []string{"actor"},
+		Compartments: map[string][]string{
+			"Device":        {"actor"},
+			"Patient":       {"actor"},
+			"Practitioner":  {"actor"},
+			"RelatedPerson": {"actor"},
+		},
+		Summary:   []string{"id", "meta", "implicitRules", "identifier", "active", "serviceCategory", "serviceType", "specialty", "actor", "planningHorizon"},
+		Mandatory: []string{"actor"},
 	},
 	{
 		Name:  "Slot",
@@ -1727,4 +1760,27 @@ var generatedTypes = []ResourceType{
 		Summary:   []string{"id", "meta", "implicitRules", "identifier", "serviceCategory", "serviceType", "specialty", "appointmentType", "schedule", "status", "start", "end"},
 		Mandatory: []string{"schedule", "status", "start", "end"},
 	},
+}
+
+var generatedCompartments = []CompartmentDef{
+	{Code: "Device", URL: "http://hl7.org/fhir/CompartmentDefinition/device"},
+	{Code: "Encounter", URL: "http://hl7.org/fhir/CompartmentDefinition/encounter"},
+	{Code: "Patient", URL: "http://hl7.org/fhir/CompartmentDefinition/patient"},
+	{Code: "Practitioner", URL: "http://hl7.org/fhir/CompartmentDefinition/practitioner"},
+	{Code: "RelatedPerson", URL: "http://hl7.org/fhir/CompartmentDefinition/relatedPerson"},
+}
+
+var generatedOperations = []OperationDef{
+	{Type: "Encounter", Code: "everything", URL: "http://hl7.org/fhir/OperationDefinition/Encounter-everything", Params: []OperationParam{
+		{Name: "_since", Type: "instant"},
+		{Name: "_type", Type: "code"},
+		{Name: "_count", Type: "integer"},
+	}},
+	{Type: "Patient", Code: "everything", URL: "http://hl7.org/fhir/OperationDefinition/Patient-everything", Params: []OperationParam{
+		{Name: "start", Type: "date"},
+		{Name: "end", Type: "date"},
+		{Name: "_since", Type: "instant"},
+		{Name: "_type", Type: "code"},
+		{Name: "_count", Type: "integer"},
+	}},
 }
