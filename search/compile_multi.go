@@ -26,8 +26,8 @@ type Multi struct {
 	// follows; nil means Members. $everything with _type follows the
 	// references of every member, whether or not its type is returned.
 	Followed []*Query
-	Count       int
-	Limits      Limits
+	Count    int
+	Limits   Limits
 }
 
 // followed returns the member queries whose references are followed.
