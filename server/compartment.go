@@ -74,7 +74,10 @@ func (s *Server) searchAll(c *gin.Context, comp *fhir.CompartmentDef, id string,
 		return
 	}
 	path := comp.Code + "/" + id + "/*"
-	applied := cloneValues(first.Applied)
+	applied := url.Values{}
+	if first != nil {
+		applied = cloneValues(first.Applied)
+	}
 	if typeParam != "" {
 		applied.Set("_type", typeParam)
 	}
