@@ -125,12 +125,16 @@ func CompileMembersCount(m *Multi, tenant string) (Statement, error) {
 //	              WHERE <Observation member filter> UNION ALL ...)
 //	SELECT ... FROM ((SELECT 'Practitioner' ... FROM "practitioner" t
 //	                  WHERE <Practitioner filter> AND t.pk > $k
-//	                    AND t.id IN (SELECT target_id FROM refs WHERE target_type = 'Practitioner')
+//	                    AND t.id = ANY(ARRAY(SELECT target_id FROM refs WHERE target_type = 'Practitioner'))
 //	                  ORDER BY t.pk LIMIT $n) UNION ALL ...) u ORDER BY u.pk LIMIT $n
 //
 // The references are those of every member, whatever page it is on, so a
 // resource referred to from several pages comes out once. Each referred
-// resource is found through the unique (tenant_id, id) index of its type.
+// resource is found through the unique (tenant_id, id) index of its type:
+// = ANY of an array is an index condition, where IN (subquery) let the
+// planner walk the type's pk index and test every row of the tenant
+// against the set (TestMultiTiming, 26.7k resources, generic plan: 6.5 ms
+// vs 11.8 ms for 13 rows, on a busy 2-core machine).
 func CompileReferenced(m *Multi, tenant string, afterPK int64, count int) (Statement, error) {
 	if m == nil || len(m.followed()) == 0 || len(m.Referenced) == 0 {
 		return Statement{}, fhir.Errorf(fhir.KindInternal, fhir.IssueException, "search: referenced resources without types")
@@ -153,7 +157,7 @@ func CompileReferenced(m *Multi, tenant string, afterPK int64, count int) (State
 		branches = append(branches, "(SELECT "+typ+` COLLATE "C" AS type, `+
 			"r.id, r.version_id, r.last_updated, r.content, r.pk FROM "+tableName(q.Type, tabMain)+" r\n"+
 			"  WHERE "+sqlAnd(filter, "r.pk > "+keyset,
-			"r.id IN (SELECT refs.target_id FROM refs WHERE refs.target_type = "+typ+")")+
+			"r.id = ANY(ARRAY(SELECT refs.target_id FROM refs WHERE refs.target_type = "+typ+"))")+
 			" ORDER BY r.pk LIMIT "+limit+")")
 	}
 	sql := "WITH refs AS (\n" + refs + ")\n" +
