@@ -108,6 +108,7 @@ func Build(o Options) ([]byte, error) {
 			"operation": []any{
 				map[string]any{"name": "versions", "definition": "http://hl7.org/fhir/OperationDefinition/CapabilityStatement-versions"},
 			},
+			"compartment": compartments(),
 		}},
 	}
 	return json.Marshal(cs)
@@ -136,7 +137,7 @@ func resource(t *fhir.ResourceType, o Options) map[string]any {
 		"conditionalRead":   "full-support",
 		"conditionalUpdate": true,
 		"conditionalDelete": condDelete,
-		"operation":         []any{map[string]any{"name": "validate", "definition": "http://hl7.org/fhir/OperationDefinition/Resource-validate"}},
+		"operation":         operations(t),
 	}
 	if missing := unsupportedParams(t); len(missing) > 0 {
 		out["documentation"] = "Search parameters of R4 not supported: " + strings.Join(missing, ", ") + "."
@@ -169,6 +170,33 @@ func compositeShape(t *fhir.ResourceType, p *fhir.SearchParam) string {
 		}
 	}
 	return strings.Join(kinds, ", ")
+}
+
+// operations are the operations of type t: $validate, and those the
+// registry has from their OperationDefinitions ($everything).
+func operations(t *fhir.ResourceType) []any {
+	ops := []any{map[string]any{"name": "validate", "definition": "http://hl7.org/fhir/OperationDefinition/Resource-validate"}}
+	for _, op := range fhir.Operations(t.Name) {
+		ops = append(ops, map[string]any{"name": op.Code, "definition": op.URL, "documentation": everythingDoc})
+	}
+	return ops
+}
+
+// everythingDoc says what $everything returns on this server.
+const everythingDoc = "The focal resource and its compartment in creation order, then the resources they refer to " +
+	"that are of no type of the compartment, each once, in pages with next links. start and end filter by the type's " +
+	"date search parameter where it has one; _since by meta.lastUpdated."
+
+// compartments are the canonical URLs of the compartments whose focal type
+// is stored: their compartment searches ([type] or *) are supported.
+func compartments() []string {
+	var out []string
+	for _, d := range fhir.Compartments() {
+		if _, ok := fhir.LookupType(d.Code); ok {
+			out = append(out, d.URL)
+		}
+	}
+	return out
 }
 
 // searchParams lists every parameter the search compiler supports: all of

@@ -706,9 +706,14 @@ var generatedTypes = []ResourceType{
 				URL:        "http://hl7.org/fhir/SearchParameter/Appointment-supporting-info",
 			},
 		},
-		CompartmentParams: []string{"actor"},
-		Summary:           []string{"id", "meta", "implicitRules", "identifier", "status", "cancelationReason", "serviceCategory", "serviceType", "specialty", "appointmentType", "reasonCode", "start", "end"},
-		Mandatory:         []string{"status", "participant"},
+		Compartments: map[string][]string{
+			"Device":        {"actor"},
+			"Patient":       {"actor"},
+			"Practitioner":  {"actor"},
+			"RelatedPerson": {"actor"},
+		},
+		Summary:   []string{"id", "meta", "implicitRules", "identifier", "status", "cancelationReason", "serviceCategory", "serviceType", "specialty", "appointmentType", "reasonCode", "start", "end"},
+		Mandatory: []string{"status", "participant"},
 	},
 	{
 		Name:  "AppointmentResponse",
@@ -3636,9 +3641,14 @@ var generatedTypes = []ResourceType{
 				URL:        "http://hl7.org/fhir/SearchParameter/Condition-verification-status",
 			},
 		},
-		CompartmentParams: []string{"asserter", "patient"},
-		Summary:           []string{"id", "meta", "implicitRules", "identifier", "clinicalStatus", "verificationStatus", "code", "bodySite", "subject", "encounter", "onset[x]", "recordedDate", "recorder", "asserter"},
-		Mandatory:         []string{"subject"},
+		Compartments: map[string][]string{
+			"Encounter":     {"encounter"},
+			"Patient":       {"asserter", "patient"},
+			"Practitioner":  {"asserter"},
+			"RelatedPerson": {"asserter"},
+		},
+		Summary:   []string{"id", "meta", "implicitRules", "identifier", "clinicalStatus", "verificationStatus", "code", "bodySite", "subject", "encounter", "onset[x]", "recordedDate", "recorder", "asserter"},
+		Mandatory: []string{"subject"},
 	},
 	{
 		Name:  "Consent",
@@ -5612,9 +5622,13 @@ var generatedTypes = []ResourceType{
 				URL:        "http://hl7.org/fhir/SearchParameter/clinical-type",
 			},
 		},
-		CompartmentParams: []string{"subject"},
-		Summary:           []string{"id", "meta", "implicitRules", "identifier", "status", "class", "type", "serviceType", "subject", "episodeOfCare", "participant", "appointment", "reasonCode", "reasonReference", "diagnosis"},
-		Mandatory:         []string{"status", "class"},
+		Compartments: map[string][]string{
+			"Patient":       {"patient"},
+			"Practitioner":  {"participant", "practitioner"},
+			"RelatedPerson": {"participant"},
+		},
+		Summary:   []string{"id", "meta", "implicitRules", "identifier", "status", "class", "type", "serviceType", "subject", "episodeOfCare", "participant", "appointment", "reasonCode", "reasonReference", "diagnosis"},
+		Mandatory: []string{"status", "class"},
 	},
 	{
 		Name:  "Endpoint",
@@ -7314,9 +7328,13 @@ var generatedTypes = []ResourceType{
 				URL:        "http://hl7.org/fhir/SearchParameter/Group-value",
 			},
 		},
-		CompartmentParams: []string{"member"},
-		Summary:           []string{"id", "meta", "implicitRules", "identifier", "active", "type", "actual", "code", "name", "quantity", "managingEntity"},
-		Mandatory:         []string{"type", "actual"},
+		Compartments: map[string][]string{
+			"Device":       {"member"},
+			"Patient":      {"member"},
+			"Practitioner": {"member"},
+		},
+		Summary:   []string{"id", "meta", "implicitRules", "identifier", "active", "type", "actual", "code", "name", "quantity", "managingEntity"},
+		Mandatory: []string{"type", "actual"},
 	},
 	{
 		Name:  "GuidanceResponse",
@@ -11707,9 +11725,15 @@ var generatedTypes = []ResourceType{
 				URL:        "http://hl7.org/fhir/SearchParameter/Observation-value-string",
 			},
 		},
-		CompartmentParams: []string{"performer", "subject"},
-		Summary:           []string{"id", "meta", "implicitRules", "identifier", "basedOn", "partOf", "status", "code", "subject", "focus", "encounter", "effective[x]", "issued", "performer", "value[x]", "hasMember", "derivedFrom", "component"},
-		Mandatory:         []string{"status", "code"},
+		Compartments: map[string][]string{
+			"Device":        {"device", "subject"},
+			"Encounter":     {"encounter"},
+			"Patient":       {"performer", "subject"},
+			"Practitioner":  {"performer"},
+			"RelatedPerson": {"performer"},
+		},
+		Summary:   []string{"id", "meta", "implicitRules", "identifier", "basedOn", "partOf", "status", "code", "subject", "focus", "encounter", "effective[x]", "issued", "performer", "value[x]", "hasMember", "derivedFrom", "component"},
+		Mandatory: []string{"status", "code"},
 	},
 	{
 		Name:  "ObservationDefinition",
@@ -12424,8 +12448,12 @@ var generatedTypes = []ResourceType{
 				URL:        "http://hl7.org/fhir/SearchParameter/individual-telecom",
 			},
 		},
-		CompartmentParams: []string{"link"},
-		Summary:           []string{"id", "meta", "implicitRules", "identifier", "active", "name", "telecom", "gender", "birthDate", "deceased[x]", "address", "managingOrganization", "link"},
+		Compartments: map[string][]string{
+			"Patient":       {"link"},
+			"Practitioner":  {"general-practitioner"},
+			"RelatedPerson": {"link"},
+		},
+		Summary: []string{"id", "meta", "implicitRules", "identifier", "active", "name", "telecom", "gender", "birthDate", "deceased[x]", "address", "managingOrganization", "link"},
 	},
 	{
 		Name:  "PaymentNotice",
@@ -15005,9 +15033,14 @@ var generatedTypes = []ResourceType{
 				URL:        "http://hl7.org/fhir/SearchParameter/Schedule-specialty",
 			},
 		},
-		CompartmentParams: []string{"actor"},
-		Summary:           []string{"id", "meta", "implicitRules", "identifier", "active", "serviceCategory", "serviceType", "specialty", "actor", "planningHorizon"},
-		Mandatory:         []string{"actor"},
+		Compartments: map[string][]string{
+			"Device":        {"actor"},
+			"Patient":       {"actor"},
+			"Practitioner":  {"actor"},
+			"RelatedPerson": {"actor"},
+		},
+		Summary:   []string{"id", "meta", "implicitRules", "identifier", "active", "serviceCategory", "serviceType", "specialty", "actor", "planningHorizon"},
+		Mandatory: []string{"actor"},
 	},
 	{
 		Name:  "SearchParameter",
@@ -17420,4 +17453,27 @@ var generatedTypes = []ResourceType{
 		Summary:           []string{"id", "meta", "implicitRules", "status", "created", "patient", "dateWritten", "prescriber", "lensSpecification"},
 		Mandatory:         []string{"status", "created", "patient", "dateWritten", "prescriber", "lensSpecification"},
 	},
+}
+
+var generatedCompartments = []CompartmentDef{
+	{Code: "Device", URL: "http://hl7.org/fhir/CompartmentDefinition/device"},
+	{Code: "Encounter", URL: "http://hl7.org/fhir/CompartmentDefinition/encounter"},
+	{Code: "Patient", URL: "http://hl7.org/fhir/CompartmentDefinition/patient"},
+	{Code: "Practitioner", URL: "http://hl7.org/fhir/CompartmentDefinition/practitioner"},
+	{Code: "RelatedPerson", URL: "http://hl7.org/fhir/CompartmentDefinition/relatedPerson"},
+}
+
+var generatedOperations = []OperationDef{
+	{Type: "Encounter", Code: "everything", URL: "http://hl7.org/fhir/OperationDefinition/Encounter-everything", Params: []OperationParam{
+		{Name: "_since", Type: "instant"},
+		{Name: "_type", Type: "code"},
+		{Name: "_count", Type: "integer"},
+	}},
+	{Type: "Patient", Code: "everything", URL: "http://hl7.org/fhir/OperationDefinition/Patient-everything", Params: []OperationParam{
+		{Name: "start", Type: "date"},
+		{Name: "end", Type: "date"},
+		{Name: "_since", Type: "instant"},
+		{Name: "_type", Type: "code"},
+		{Name: "_count", Type: "integer"},
+	}},
 }

@@ -138,20 +138,58 @@ func TestSharedParamIsRestrictedToType(t *testing.T) {
 	}
 }
 
-func TestObservationCompartment(t *testing.T) {
+func TestObservationCompartments(t *testing.T) {
 	obs := mustType(t, "Observation")
-	for _, code := range []string{"subject", "performer"} {
-		if !slices.Contains(obs.CompartmentParams, code) {
-			t.Errorf("Observation CompartmentParams %v lack %q", obs.CompartmentParams, code)
+	want := map[string][]string{
+		"Device":        {"device", "subject"},
+		"Encounter":     {"encounter"},
+		"Patient":       {"performer", "subject"},
+		"Practitioner":  {"performer"},
+		"RelatedPerson": {"performer"},
+	}
+	for code, params := range want {
+		if got := obs.Compartments[code]; !slices.Equal(got, params) {
+			t.Errorf("Observation in the %s compartment through %v, want %v", code, got, params)
 		}
 	}
 }
 
-func TestCompartmentParamsExist(t *testing.T) {
+func TestCompartments(t *testing.T) {
+	var codes []string
+	for _, d := range Compartments() {
+		codes = append(codes, d.Code)
+		if d.URL != "http://hl7.org/fhir/CompartmentDefinition/"+strings.ToLower(d.Code[:1])+d.Code[1:] {
+			t.Errorf("%s compartment URL %q", d.Code, d.URL)
+		}
+		if got, ok := LookupCompartment(d.Code); !ok || got != d {
+			t.Errorf("LookupCompartment(%s) = %v, %v", d.Code, got, ok)
+		}
+		for _, rt := range d.Types() {
+			if !rt.InCompartment(d.Code) {
+				t.Errorf("%s listed in the %s compartment", rt.Name, d.Code)
+			}
+		}
+	}
+	if want := []string{"Device", "Encounter", "Patient", "Practitioner", "RelatedPerson"}; !slices.Equal(codes, want) {
+		t.Errorf("compartments %v, want %v", codes, want)
+	}
+	if _, ok := LookupCompartment("Observation"); ok {
+		t.Error("Observation is a compartment")
+	}
+	if enc := mustType(t, "Encounter"); !enc.InCompartment("Encounter") || len(enc.Compartments["Encounter"]) != 0 {
+		t.Error("Encounter is not in its own compartment (only as the focal resource)")
+	}
+}
+
+// TestCompartmentParamsAreReferences checks every generated compartment
+// parameter: a reference parameter of the type, whatever the type list.
+func TestCompartmentParamsAreReferences(t *testing.T) {
 	for _, rt := range Types() {
-		for _, code := range rt.CompartmentParams {
-			if _, ok := rt.Param(code); !ok {
-				t.Errorf("%s: compartment param %q is not a search param", rt.Name, code)
+		for comp, codes := range rt.Compartments {
+			for _, code := range codes {
+				if p, ok := rt.Param(code); !ok || p.Type != ParamReference {
+					t.Errorf("%s: %s compartment param %q is not a reference search param", rt.Name, comp, code)
+				}
 			}
 		}
 	}

@@ -235,15 +235,16 @@ func readsOnlyIndex(p *Param) bool {
 }
 
 // compartment restricts the rows res of type t to the query's compartment:
-// a reference of one of t's compartment parameters points at the
-// compartment's owner. The owner itself belongs to its compartment. A
-// type with no compartment parameter is not in the compartment.
+// a reference of one of t's parameters for that compartment points at the
+// compartment's focal resource. The focal resource itself belongs to its
+// compartment. A type with no parameter for the compartment, other than
+// the focal type, is not in it.
 func (c *compiler) compartment(t *fhir.ResourceType, res string) (string, error) {
 	comp := c.q.Compartment
-	if comp.Type != "Patient" {
-		return "", fhir.Errorf(fhir.KindInvalid, fhir.IssueNotSupported, "the %s compartment is not supported", comp.Type)
+	if _, ok := fhir.LookupCompartment(comp.Type); !ok {
+		return "", fhir.Errorf(fhir.KindInvalid, fhir.IssueNotSupported, "%s is not a compartment", comp.Type)
 	}
-	if t.Name != comp.Type && len(t.CompartmentParams) == 0 {
+	if !t.InCompartment(comp.Type) {
 		return "FALSE", nil
 	}
 	id := c.b.arg(comp.ID)
@@ -251,16 +252,16 @@ func (c *compiler) compartment(t *fhir.ResourceType, res string) (string, error)
 	if t.Name == comp.Type {
 		self = res + ".id = " + id
 	}
-	if len(t.CompartmentParams) == 0 {
+	codes := t.Compartments[comp.Type]
+	if len(codes) == 0 {
 		return self, nil
 	}
-	hashes := make([]int64, len(t.CompartmentParams))
-	for i, code := range t.CompartmentParams {
+	hashes := make([]int64, len(codes))
+	for i, code := range codes {
 		hashes[i] = index.ParamHash(code)
 	}
-	ha := c.b.arg(hashes)
 	ex, err := c.indexExists(t, tabRef, res, func(x string) (string, error) {
-		return sqlAnd(x+".h = ANY("+ha+")", x+".target_type = "+c.b.typeName(comp.Type), x+".target_id = "+id), nil
+		return sqlAnd(eqAny(c.b, x+".h", hashes), x+".target_type = "+c.b.typeName(comp.Type), x+".target_id = "+id), nil
 	})
 	return sqlOr(self, ex), err
 }

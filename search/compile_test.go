@@ -55,7 +55,7 @@ func TestCompileErrors(t *testing.T) {
 		{"cursor too long", handQuery(t, "Observation"), &After{Keys: []any{"x"}, PK: 1}, fhir.KindInvalid},
 		{"cursor type", &Query{Type: obs, Count: 10, Sort: []SortKey{{Def: date}}}, &After{Keys: []any{"x"}, PK: 1}, fhir.KindInvalid},
 		{"cursor null id", &Query{Type: obs, Count: 10, Sort: []SortKey{{Def: sqlDef(t, obs, "_id")}}}, &After{Keys: []any{nil}, PK: 1}, fhir.KindInvalid},
-		{"compartment", &Query{Type: obs, Count: 10, Compartment: &Compartment{Type: "Practitioner", ID: "1"}}, nil, fhir.KindInvalid},
+		{"no compartment", &Query{Type: obs, Count: 10, Compartment: &Compartment{Type: "Observation", ID: "1"}}, nil, fhir.KindInvalid},
 	}
 	for _, c := range cases {
 		_, err := Compile(c.q, sqlTenant, c.after)

@@ -19,6 +19,10 @@ import (
 type Searcher interface {
 	Search(ctx context.Context, q *search.Query, after *search.After) (*search.Page, error)
 	Count(ctx context.Context, q *search.Query) (int64, error)
+	// SearchMulti and CountMulti run a search over several types: a
+	// compartment search of every type, $everything.
+	SearchMulti(ctx context.Context, m *search.Multi, after *search.After) (*search.Page, error)
+	CountMulti(ctx context.Context, m *search.Multi) (int64, error)
 }
 
 func (s *Server) searchType(c *gin.Context) {
@@ -48,30 +52,6 @@ func (s *Server) searchParams(c *gin.Context) (url.Values, error) {
 		return s.formParams(c, params)
 	}
 	return params, nil
-}
-
-// searchCompartment answers GET [base]/Patient/[id]/[type] and POST
-// [base]/Patient/[id]/[type]/_search.
-func (s *Server) searchCompartment(c *gin.Context) {
-	c.Set(ctxInteraction, "search-compartment")
-	comp, id, err := s.target(c)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	t, ok := fhir.LookupType(c.Param("comptype"))
-	if !ok || comp.Name != "Patient" || (len(t.CompartmentParams) == 0 && t.Name != "Patient") {
-		writeError(c, fhir.Errorf(fhir.KindNotFound, fhir.IssueNotSupported,
-			"%s is not a compartment of %s that this server supports", c.Param("comptype"), comp.Name))
-		return
-	}
-	c.Set(ctxType, t.Name)
-	params, err := s.searchParams(c)
-	if err != nil {
-		writeError(c, err)
-		return
-	}
-	s.runSearch(c, t, params, &search.Compartment{Type: comp.Name, ID: id}, comp.Name+"/"+id+"/"+t.Name)
 }
 
 // formParams merges an application/x-www-form-urlencoded body into the URL
@@ -149,6 +129,12 @@ func (s *Server) searchBundle(ctx context.Context, q *search.Query, after *searc
 	if err != nil {
 		return nil, err
 	}
+	return b, s.fillBundle(b, q, page, self, scope)
+}
+
+// fillBundle adds a page's total, links and entries to b; q shapes the
+// entries (_summary, _elements).
+func (s *Server) fillBundle(b *searchset, q *search.Query, page *search.Page, self, scope string) error {
 	if page.Total >= 0 {
 		b.Total = &page.Total
 	}
@@ -156,18 +142,18 @@ func (s *Server) searchBundle(ctx context.Context, q *search.Query, after *searc
 	for _, r := range page.Matches {
 		e, err := s.searchEntry(q, r, "match")
 		if err != nil {
-			return nil, err
+			return err
 		}
 		b.Entry = append(b.Entry, e)
 	}
 	for _, r := range page.Included {
 		e, err := s.searchEntry(q, r, "include")
 		if err != nil {
-			return nil, err
+			return err
 		}
 		b.Entry = append(b.Entry, e)
 	}
-	return b, nil
+	return nil
 }
 
 func (s *Server) searchLinks(self, scope string, page *search.Page) []bundleLink {

@@ -131,6 +131,8 @@ func (s *Server) routes(g *gin.RouterGroup) {
 	g.PATCH("/:type/:id", s.patch)
 	g.POST("/:type/:id/$validate", s.validateInstance)
 	get("/:type/:id/_history", s.historyInstance)
+	get("/:type/:id/$everything", s.everything)
+	g.POST("/:type/:id/$everything", s.everything)
 	get("/:type/:id/:comptype", s.searchCompartment)
 	g.POST("/:type/:id/:comptype/_search", s.searchCompartment)
 	get("/:type/:id/_history/:vid", s.vread)

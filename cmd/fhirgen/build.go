@@ -10,10 +10,13 @@ import (
 // genType is one resource type of the generated registry; it mirrors
 // fhir.ResourceType.
 type genType struct {
-	Name              string
-	Table             string
-	Params            []genParam
-	CompartmentParams []string
+	Name   string
+	Table  string
+	Params []genParam
+	// Compartments maps the code of each compartment the type is listed
+	// in with parameters to their codes, sorted; see
+	// fhir.ResourceType.Compartments.
+	Compartments map[string][]string
 	// Summary and Mandatory are top-level element names, in definition
 	// order; see fhir.ResourceType.
 	Summary   []string
@@ -68,9 +71,15 @@ func buildType(defs *definitions, name string, codes map[string]string) (genType
 	if err != nil {
 		return genType{}, err
 	}
-	comp, err := compartmentParams(defs.compartment[name], params)
-	if err != nil {
-		return genType{}, err
+	comp := map[string][]string{}
+	for _, c := range defs.compartments {
+		codes, err := compartmentParams(c.params[name], params)
+		if err != nil {
+			return genType{}, fmt.Errorf("%s compartment: %w", c.code, err)
+		}
+		if len(codes) > 0 {
+			comp[c.code] = codes
+		}
 	}
 	sd, ok := defs.structures[name]
 	if !ok {
@@ -81,12 +90,12 @@ func buildType(defs *definitions, name string, codes map[string]string) (genType
 		return genType{}, err
 	}
 	return genType{
-		Name:              name,
-		Table:             strings.ToLower(name),
-		Params:            params,
-		CompartmentParams: comp,
-		Summary:           summaryNames(elems),
-		Mandatory:         mandatoryNames(elems),
+		Name:         name,
+		Table:        strings.ToLower(name),
+		Params:       params,
+		Compartments: comp,
+		Summary:      summaryNames(elems),
+		Mandatory:    mandatoryNames(elems),
 	}, nil
 }
 
@@ -209,10 +218,11 @@ func components(in []spComponent, codes map[string]string) ([]genComponent, erro
 	return out, nil
 }
 
-// compartmentParams returns, sorted, the Patient compartment parameter
-// codes listed for a type, checking that the type has each of them. Entries
-// that are not parameter codes, like the "{def}" marker some definitions
-// use for the compartment's own type, are left out.
+// compartmentParams returns, sorted, the compartment parameter codes
+// listed for a type, checking that each is a reference parameter of the
+// type. Entries that are not parameter codes, like the "{def}" marker some
+// definitions use for the compartment's own type, are left out: the focal
+// resource is in its compartment whatever the definition lists.
 func compartmentParams(listed []string, params []genParam) ([]string, error) {
 	var out []string
 	for _, code := range listed {
@@ -222,6 +232,9 @@ func compartmentParams(listed []string, params []genParam) ([]string, error) {
 		i := sort.Search(len(params), func(i int) bool { return params[i].Code >= code })
 		if i == len(params) || params[i].Code != code {
 			return nil, fmt.Errorf("compartment parameter %q is not a search parameter of the type", code)
+		}
+		if params[i].Type != "reference" {
+			return nil, fmt.Errorf("compartment parameter %q is a %s parameter, not a reference", code, params[i].Type)
 		}
 		out = append(out, code)
 	}

@@ -13,9 +13,19 @@ import (
 // additions.
 const (
 	searchParamsFile = "search-parameters.json"
-	compartmentFile  = "compartmentdefinition-patient.json"
 	profilesFile     = "profiles-resources.json"
 )
+
+// compartmentFiles are the five CompartmentDefinitions of R4, read from the
+// official examples package (hl7.fhir.r4.examples), the normative source of
+// which references put a resource into which compartment.
+var compartmentFiles = []string{
+	"CompartmentDefinition-device.json",
+	"CompartmentDefinition-encounter.json",
+	"CompartmentDefinition-patient.json",
+	"CompartmentDefinition-practitioner.json",
+	"CompartmentDefinition-relatedPerson.json",
+}
 
 // searchParameter is the part of a FHIR SearchParameter the generator uses.
 type searchParameter struct {
@@ -39,6 +49,7 @@ type spComponent struct {
 // generator uses.
 type compartmentDefinition struct {
 	ResourceType string `json:"resourceType"`
+	URL          string `json:"url"`
 	Code         string `json:"code"`
 	Resource     []struct {
 		Code  string   `json:"code"`
@@ -76,9 +87,10 @@ type elementDefinition struct {
 type definitions struct {
 	// params are all SearchParameters of the bundle, in bundle order.
 	params []searchParameter
-	// compartment maps a resource type to the codes of the parameters that
-	// put it into the Patient compartment.
-	compartment map[string][]string
+	// compartments are the CompartmentDefinitions, sorted by code.
+	compartments []compartment
+	// operations are the instance operations the server implements.
+	operations []operation
 	// structures maps a concrete resource type to its StructureDefinition.
 	structures map[string]*structureDefinition
 	// choiceTypes are the codes of the types any choice element ("[x]") of
@@ -86,22 +98,39 @@ type definitions struct {
 	choiceTypes map[string]bool
 }
 
-// loadDefinitions reads the search parameters, the Patient compartment
-// definition and the resource profiles from dir.
-func loadDefinitions(dir string) (*definitions, error) {
+// compartment is one CompartmentDefinition: its code (the focal resource
+// type), its canonical URL, and per resource type the codes of the
+// parameters that put a resource of that type into it.
+type compartment struct {
+	code   string
+	url    string
+	params map[string][]string
+}
+
+// loadDefinitions reads the search parameters and the resource profiles
+// from dir, and the CompartmentDefinitions from examplesDir.
+func loadDefinitions(dir, examplesDir string) (*definitions, error) {
 	params, err := loadSearchParameters(filepath.Join(dir, searchParamsFile))
 	if err != nil {
 		return nil, err
 	}
-	comp, err := loadCompartment(filepath.Join(dir, compartmentFile))
-	if err != nil {
-		return nil, err
+	var comp []compartment
+	for _, f := range compartmentFiles {
+		c, err := loadCompartment(filepath.Join(examplesDir, f))
+		if err != nil {
+			return nil, err
+		}
+		comp = append(comp, c)
 	}
 	structs, choices, err := loadProfiles(filepath.Join(dir, profilesFile))
 	if err != nil {
 		return nil, err
 	}
-	return &definitions{params: params, compartment: comp, structures: structs, choiceTypes: choices}, nil
+	ops, err := loadOperations(examplesDir)
+	if err != nil {
+		return nil, err
+	}
+	return &definitions{params: params, compartments: comp, operations: ops, structures: structs, choiceTypes: choices}, nil
 }
 
 // loadProfiles reads the Bundle of resource StructureDefinitions. It
@@ -191,21 +220,23 @@ func loadSearchParameters(path string) ([]searchParameter, error) {
 	return out, nil
 }
 
-// loadCompartment reads the Patient CompartmentDefinition and returns, per
-// resource type, the codes of its compartment parameters.
-func loadCompartment(path string) (map[string][]string, error) {
+// loadCompartment reads one CompartmentDefinition. Its code must be the
+// name the file promises (the file's name is the code with a lower-case
+// initial), so that a swapped file cannot go unnoticed.
+func loadCompartment(path string) (compartment, error) {
 	var cd compartmentDefinition
 	if err := readJSON(path, &cd); err != nil {
-		return nil, err
+		return compartment{}, err
 	}
-	if cd.ResourceType != "CompartmentDefinition" || cd.Code != "Patient" {
-		return nil, fmt.Errorf("%s: not the Patient CompartmentDefinition", path)
+	want := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(path), "CompartmentDefinition-"), ".json")
+	if cd.ResourceType != "CompartmentDefinition" || !strings.EqualFold(cd.Code, want) || cd.URL == "" {
+		return compartment{}, fmt.Errorf("%s: not the %s CompartmentDefinition", path, want)
 	}
-	out := make(map[string][]string, len(cd.Resource))
+	c := compartment{code: cd.Code, url: cd.URL, params: make(map[string][]string, len(cd.Resource))}
 	for _, r := range cd.Resource {
-		out[r.Code] = r.Param
+		c.params[r.Code] = r.Param
 	}
-	return out, nil
+	return c, nil
 }
 
 // readJSON decodes the JSON file at path into v.
@@ -218,4 +249,59 @@ func readJSON(path string, v any) error {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	return nil
+}
+
+// operationFiles are the OperationDefinitions of the operations the server
+// implements, read from the official examples package.
+var operationFiles = []string{
+	"OperationDefinition-Encounter-everything.json",
+	"OperationDefinition-Patient-everything.json",
+}
+
+// operationDefinition is the part of a FHIR OperationDefinition the
+// generator uses.
+type operationDefinition struct {
+	ResourceType string   `json:"resourceType"`
+	URL          string   `json:"url"`
+	Code         string   `json:"code"`
+	Resource     []string `json:"resource"`
+	Instance     bool     `json:"instance"`
+	Parameter    []struct {
+		Name string `json:"name"`
+		Use  string `json:"use"`
+		Type string `json:"type"`
+	} `json:"parameter"`
+}
+
+// operation is one instance operation of one resource type: its code, its
+// canonical URL, and its input parameters with their FHIR types.
+type operation struct {
+	typ, code, url string
+	params         [][2]string
+}
+
+// loadOperations reads the OperationDefinitions of operationFiles from dir,
+// one operation per resource type each names.
+func loadOperations(dir string) ([]operation, error) {
+	var out []operation
+	for _, f := range operationFiles {
+		var od operationDefinition
+		path := filepath.Join(dir, f)
+		if err := readJSON(path, &od); err != nil {
+			return nil, err
+		}
+		if od.ResourceType != "OperationDefinition" || od.URL == "" || od.Code == "" || !od.Instance {
+			return nil, fmt.Errorf("%s: not an instance OperationDefinition", path)
+		}
+		var params [][2]string
+		for _, p := range od.Parameter {
+			if p.Use == "in" {
+				params = append(params, [2]string{p.Name, p.Type})
+			}
+		}
+		for _, r := range od.Resource {
+			out = append(out, operation{typ: r, code: od.Code, url: od.URL, params: params})
+		}
+	}
+	return out, nil
 }

@@ -66,3 +66,22 @@ func TestLoadProfilesErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestLoadCompartment(t *testing.T) {
+	path := writeFile(t, "CompartmentDefinition-relatedPerson.json", `{"resourceType": "CompartmentDefinition",
+		"url": "http://hl7.org/fhir/CompartmentDefinition/relatedPerson", "code": "RelatedPerson", "resource": [
+		{"code": "Account"}, {"code": "Observation", "param": ["performer"]}, {"code": "RelatedPerson", "param": ["{def}"]}]}`)
+	c, err := loadCompartment(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.code != "RelatedPerson" || c.url != "http://hl7.org/fhir/CompartmentDefinition/relatedPerson" ||
+		len(c.params) != 3 || c.params["Observation"][0] != "performer" {
+		t.Errorf("compartment = %+v", c)
+	}
+	wrong := writeFile(t, "CompartmentDefinition-device.json", `{"resourceType": "CompartmentDefinition",
+		"url": "http://hl7.org/fhir/CompartmentDefinition/patient", "code": "Patient"}`)
+	if _, err := loadCompartment(wrong); err == nil {
+		t.Error("the Patient definition was accepted as the Device one")
+	}
+}

