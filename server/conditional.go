@@ -226,7 +226,7 @@ func (s *Server) deleteEach(ctx context.Context, t *fhir.ResourceType, cond stri
 }
 
 func staleVersion(t *fhir.ResourceType, id string, v int64) error {
-	return fhir.Errorf(fhir.KindPrecondition, fhir.IssueConflict, "version %d is not the current version of %s/%s", v, t.Name, id)
+	return fhir.StaleVersion(t.Name, id, v)
 }
 
 func createdInfo(r *fhir.Resource) string {

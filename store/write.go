@@ -133,6 +133,9 @@ func (s *Store) prepareWrite(tenant string, it fhir.Write) (writePlan, error) {
 	if err != nil {
 		return writePlan{}, err
 	}
+	if it.IfMatch == fhir.NoVersion && it.Method != "POST" {
+		return writePlan{}, writeError(it, pgx.ErrNoRows) // no row has that version
+	}
 	p := writePlan{sql: st.upsert, index: st.index}
 	vid := int64(1)
 	switch {
@@ -161,8 +164,7 @@ func (s *Store) prepareWrite(tenant string, it fhir.Write) (writePlan, error) {
 // checked update means the version was not the current one.
 func writeError(it fhir.Write, err error) error {
 	if errors.Is(err, pgx.ErrNoRows) && it.IfMatch > 0 {
-		return fhir.Errorf(fhir.KindPrecondition, fhir.IssueConflict,
-			"version %d is not the current version of %s/%s", it.IfMatch, it.Type, it.ID)
+		return fhir.StaleVersion(it.Type, it.ID, it.IfMatch)
 	}
 	return err
 }
@@ -204,8 +206,7 @@ func (s *Store) checkDeleteMiss(ctx context.Context, typ, id string, ifMatch int
 	}
 	cur, err := s.Read(ctx, typ, id)
 	if cur != nil && !cur.Deleted && cur.VersionID != ifMatch {
-		return fhir.Errorf(fhir.KindPrecondition, fhir.IssueConflict,
-			"version %d is not the current version of %s/%s", ifMatch, typ, id)
+		return fhir.StaleVersion(typ, id, ifMatch)
 	}
 	if fhir.KindOf(err) == fhir.KindNotFound || fhir.KindOf(err) == fhir.KindGone {
 		return nil
