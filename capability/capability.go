@@ -67,6 +67,9 @@ func (l Limits) text() string {
 	return " Limits: " + strings.Join(parts, "; ") + "; a request past a limit is answered with an OperationOutcome that names the limit (too-costly, or 413 for a body)."
 }
 
+// noOpUpdate says how an update that changes nothing is answered.
+const noOpUpdate = "An update or patch (conditional or in a Bundle too) whose content differs from the current version only in meta.versionId and meta.lastUpdated makes no new version: it answers 200 with the current version, its ETag and Last-Modified, and history is unchanged."
+
 // typeInteractions are the interactions every stored type supports.
 var typeInteractions = []string{"read", "vread", "update", "patch", "delete", "history-instance", "history-type", "create", "search-type"}
 
@@ -90,7 +93,7 @@ func Build(o Options) ([]byte, error) {
 		"format":      []string{"application/fhir+json", "json"},
 		"rest": []any{map[string]any{
 			"mode":          "server",
-			"documentation": "Dates without a time zone are taken as UTC." + o.Limits.text(),
+			"documentation": "Dates without a time zone are taken as UTC. " + noOpUpdate + o.Limits.text(),
 			"resource":      resources,
 			"interaction": []any{
 				map[string]any{"code": "transaction", "documentation": "All or nothing in one database transaction; conditional references and conditional interactions are resolved inside it."},

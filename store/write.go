@@ -15,10 +15,13 @@ import (
 	"github.com/fhirbase-go/fhird/fhir/index"
 )
 
-// version is what a write statement returns.
+// version is what a write statement returns. An update that changes
+// nothing (changed false) keeps the current version id and time.
 type version struct {
 	id      int64
+	ts      time.Time
 	created bool
+	changed bool
 }
 
 // Create stores res as a new resource under id, or under a new
@@ -96,7 +99,11 @@ func (s *Store) WriteAll(ctx context.Context, items []fhir.Write) (out []fhir.Wr
 	}
 	for i, p := range plans {
 		w := p.w
-		if vs[i].id != w.vid { // an update of an existing resource
+		if !vs[i].changed { // a no-op update answers the current version
+			w.ts = vs[i].ts
+			w.meta["lastUpdated"] = fhir.Instant(w.ts)
+		}
+		if vs[i].id != w.vid || !vs[i].changed { // an update of an existing resource
 			if err := w.setVersion(vs[i].id); err != nil {
 				return nil, err
 			}
@@ -118,12 +125,17 @@ type writePlan struct {
 // scan reads the results of the plan's statements into v.
 func (p writePlan) scan(br pgx.BatchResults, v *version) error {
 	if p.index == "" {
+		v.changed = true
 		return br.QueryRow().Scan(&v.id, &v.created)
 	}
-	if err := br.QueryRow().Scan(&v.id); err != nil {
+	if err := br.QueryRow().Scan(&v.id, &v.ts, &v.changed); err != nil {
 		return err
 	}
-	return br.QueryRow().Scan(&v.id, &v.created)
+	if err := br.QueryRow().Scan(&v.id, &v.created); err != nil {
+		return err
+	}
+	v.created = v.created && v.changed
+	return nil
 }
 
 // prepareWrite chooses the statements of one write and lays out their
