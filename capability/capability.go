@@ -103,7 +103,7 @@ func Build(o Options) ([]byte, error) {
 			"searchParam": []any{
 				map[string]any{"name": "_sort", "type": "special", "documentation": "Several keys, - for descending; ties broken by creation order."},
 				map[string]any{"name": "_count", "type": "number"},
-				map[string]any{"name": "_total", "type": "token", "documentation": "accurate and estimate both give the exact count on every page; with none (the default) a first page that holds every match still carries its total."},
+				map[string]any{"name": "_total", "type": "token", "documentation": "accurate gives the exact count on every page. estimate gives PostgreSQL's planner estimate of the number of matches (the rows of the top node of the search's plan, planned for the tenant from the table statistics, so it can be off until they are gathered again), never less than the page shows; when that estimate is under 1000 the matches are counted exactly instead. With _summary=count, estimate gives the estimate too. With none (the default) a first page that holds every match still carries its total."},
 				map[string]any{"name": "_summary", "type": "token"},
 				map[string]any{"name": "_elements", "type": "string"},
 			},
