@@ -152,11 +152,11 @@ func searchParams(t *fhir.ResourceType) []any {
 		}
 		sp := map[string]any{"name": p.Code, "definition": p.URL, "type": string(p.Type)}
 		if p.Type == fhir.ParamString {
-			sp["documentation"] = "Prefix match on case- and accent-folded text; :exact and :contains supported. " +
+			sp["documentation"] = "Prefix match on text folded for case, accents and punctuation (O'Brien = OBrien); :exact and :contains supported. " +
 				":contains cannot use an index and is bounded by the statement timeout."
 		}
 		if p.Code == "phonetic" {
-			sp["documentation"] = "No phonetic algorithm: matched like name, a prefix of case- and accent-folded text."
+			sp["documentation"] = "No phonetic algorithm: matched like name, a prefix of text folded for case, accents and punctuation."
 		}
 		out = append(out, sp)
 	}
