@@ -68,6 +68,9 @@ func (l Limits) text() string {
 	return " Limits: " + strings.Join(parts, "; ") + "; a request past a limit is answered with an OperationOutcome that names the limit (too-costly, or 413 for a body)."
 }
 
+// noOpUpdate says how an update that changes nothing is answered.
+const noOpUpdate = "An update or patch (conditional or in a Bundle too) whose content differs from the current version only in meta.versionId and meta.lastUpdated makes no new version: it answers 200 with the current version, its ETag and Last-Modified, and history is unchanged."
+
 // typeInteractions are the interactions every stored type supports.
 var typeInteractions = []string{"read", "vread", "update", "patch", "delete", "history-instance", "history-type", "create", "search-type"}
 
@@ -91,7 +94,7 @@ func Build(o Options) ([]byte, error) {
 		"format":      []string{"application/fhir+json", "json"},
 		"rest": []any{map[string]any{
 			"mode":          "server",
-			"documentation": "Dates without a time zone are taken as UTC." + o.Limits.text(),
+			"documentation": "Dates without a time zone are taken as UTC. " + noOpUpdate + o.Limits.text(),
 			"resource":      resources,
 			"interaction": []any{
 				map[string]any{"code": "transaction", "documentation": "All or nothing in one database transaction; conditional references and conditional interactions are resolved inside it."},
@@ -101,7 +104,7 @@ func Build(o Options) ([]byte, error) {
 			"searchParam": []any{
 				map[string]any{"name": "_sort", "type": "special", "documentation": "Several keys, - for descending; ties broken by creation order."},
 				map[string]any{"name": "_count", "type": "number"},
-				map[string]any{"name": "_total", "type": "token", "documentation": "accurate and estimate both give the exact count on every page; with none (the default) a first page that holds every match still carries its total."},
+				map[string]any{"name": "_total", "type": "token", "documentation": "accurate gives the exact count on every page. estimate gives PostgreSQL's planner estimate of the number of matches (the rows of the top node of the search's plan, planned for the tenant from the table statistics, so it can be off until they are gathered again), never less than the page shows; when that estimate is under 1000 the matches are counted exactly instead. With _summary=count, estimate gives the estimate too. With none (the default) a first page that holds every match still carries its total."},
 				map[string]any{"name": "_summary", "type": "token"},
 				map[string]any{"name": "_elements", "type": "string"},
 			},
@@ -211,11 +214,11 @@ func searchParams(t *fhir.ResourceType) []any {
 		}
 		sp := map[string]any{"name": p.Code, "definition": p.URL, "type": string(p.Type)}
 		if p.Type == fhir.ParamString {
-			sp["documentation"] = "Prefix match on case- and accent-folded text; :exact and :contains supported. " +
+			sp["documentation"] = "Prefix match on text folded for case, accents and punctuation (O'Brien = OBrien); :exact and :contains supported. " +
 				":contains cannot use an index and is bounded by the statement timeout."
 		}
 		if p.Code == "phonetic" {
-			sp["documentation"] = "No phonetic algorithm: matched like name, a prefix of case- and accent-folded text."
+			sp["documentation"] = "No phonetic algorithm: matched like name, a prefix of text folded for case, accents and punctuation."
 		}
 		out = append(out, sp)
 	}

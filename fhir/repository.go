@@ -3,6 +3,7 @@ package fhir
 import (
 	"context"
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -35,6 +36,21 @@ type Repository interface {
 	History(ctx context.Context, q HistoryQuery) (*HistoryPage, error)
 	// Ready reports whether the database is reachable and migrated.
 	Ready(ctx context.Context) error
+}
+
+// NoVersion is an If-Match version that no resource ever has: a client's
+// tag that names no version this server could have issued (W/"abc") is
+// carried as NoVersion, so the precondition fails like that of a stale
+// version (412) instead of being refused as malformed.
+const NoVersion int64 = math.MaxInt64
+
+// StaleVersion is the failed precondition of a write whose If-Match names
+// version v, which is not the current version of typ/id.
+func StaleVersion(typ, id string, v int64) error {
+	if v == NoVersion {
+		return Errorf(KindPrecondition, IssueConflict, "the If-Match tag names no version of %s/%s", typ, id)
+	}
+	return Errorf(KindPrecondition, IssueConflict, "version %d is not the current version of %s/%s", v, typ, id)
 }
 
 // NewResource is one resource to create under a chosen id.

@@ -51,9 +51,8 @@ import (
 // With TotalAccurate the last column is the count of all matches (keyset
 // and limit left out). It rides on the rows, so a page without rows
 // carries no total: on the first page that means 0, past the end the
-// caller may run CompileCount. TotalEstimate is answered like
-// TotalAccurate: the exact count is the best estimate, and costs what an
-// accurate total costs.
+// caller may run CompileCount. TotalEstimate adds no column: the caller
+// runs CompileEstimate, which costs a plan instead of a count.
 func Compile(q *Query, tenant string, after *After) (Statement, error) {
 	c, err := newCompiler(q, tenant)
 	if err != nil {
@@ -82,6 +81,24 @@ func CompileCount(q *Query, tenant string) (Statement, error) {
 		return Statement{}, err
 	}
 	return Statement{SQL: c.countSQL(filter), Args: c.b.args, GenericPlan: c.identityDriven()}, nil
+}
+
+// CompileEstimate returns the statement that asks the planner how many
+// rows match q: EXPLAIN (FORMAT JSON) of the selection of the matches,
+// whose top plan node's "Plan Rows" is the estimate. It runs like any
+// search statement, under the tenant and its row-level security, with
+// the values as bind parameters (planned with them, never generically).
+func CompileEstimate(q *Query, tenant string) (Statement, error) {
+	c, err := newCompiler(q, tenant)
+	if err != nil {
+		return Statement{}, err
+	}
+	filter, err := c.filter()
+	if err != nil {
+		return Statement{}, err
+	}
+	sql := "EXPLAIN (FORMAT JSON) SELECT 1 FROM " + tableName(c.q.Type, tabMain) + " r WHERE " + filter
+	return Statement{SQL: sql, Args: c.b.args}, nil
 }
 
 // compiler holds the state of one compilation.
@@ -144,7 +161,7 @@ func (c *compiler) page(filter string, keys []sortCol, after *After) (Statement,
 	inc := c.includeCTEs(keys, backward, count)
 	sb.WriteString(inc)
 	total := ""
-	if c.q.Total != TotalNone {
+	if c.q.Total == TotalAccurate {
 		total = ", (" + c.countSQL(filter) + ") AS total"
 	}
 	sb.WriteString("\n" + c.finalSelect(keys, backward, inc != "", total))

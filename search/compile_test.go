@@ -1,6 +1,7 @@
 package search
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 
@@ -101,7 +102,7 @@ func TestCompileEdgeCases(t *testing.T) {
 		{"bare id under :Type", handQuery(t, "Observation",
 			&Param{Name: "subject:Patient", Def: subject, Modifier: ModType, TargetType: "Patient", Values: []Value{{Raw: "1"}}}),
 			[]string{"x1.target_id = $3 AND x1.target_type = 'Patient'"}, nil},
-		{"estimate is counted", &Query{Type: pat, Count: 10, Total: TotalEstimate}, []string{"count(", "AS total"}, nil},
+		{"estimate is not counted", &Query{Type: pat, Count: 10, Total: TotalEstimate}, nil, []string{"count(", "AS total"}},
 		{"no total without _total", &Query{Type: pat, Count: 10}, nil, []string{"count("}},
 		{"missing on _id", handQuery(t, "Patient", &Param{Name: "_id:missing", Def: sqlDef(t, pat, "_id"), Modifier: ModMissing, Values: []Value{{Raw: "true"}}}),
 			[]string{"NOT r.deleted AND FALSE"}, nil},
@@ -217,5 +218,27 @@ func TestGenericPlanOnlyWhenIdentityDriven(t *testing.T) {
 		if cst, _ := CompileCount(q, "t1"); cst.GenericPlan != tc.want {
 			t.Errorf("%s?%s: count GenericPlan %v, want %v", tc.typ, tc.query, cst.GenericPlan, tc.want)
 		}
+	}
+}
+
+// The estimate statement asks the planner about the same selection, with
+// the same bind parameters: no value is spliced into its text.
+func TestCompileEstimate(t *testing.T) {
+	pat, _ := fhir.LookupType("Patient")
+	params := url.Values{"name": {"O'Brien; DROP TABLE patient"}, "birthdate": {"ge1980"}, "_total": {"estimate"}}
+	q, err := Parse(pat, params, testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := CompileEstimate(q, sqlTenant)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkStatement(t, st)
+	if !strings.HasPrefix(st.SQL, "EXPLAIN (FORMAT JSON) SELECT 1 FROM ") || strings.Contains(st.SQL, "brien") || st.GenericPlan {
+		t.Errorf("estimate statement:\n%s", st.SQL)
+	}
+	if len(st.Args) < 3 {
+		t.Errorf("estimate statement binds %d arguments, want the tenant and both values", len(st.Args))
 	}
 }

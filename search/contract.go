@@ -47,8 +47,8 @@ var DefaultLimits = Limits{MaxParams: 32, MaxOrValues: 100, MaxChainDepth: 3, Ma
 //	version_id int8, last_updated timestamptz, content jsonb, pk int8,
 //	one column per sort key (the value the page is ordered by; NULL on
 //	include rows and when the resource has no value), and, when
-//	Query.Total is TotalAccurate or TotalEstimate, total int8 (the number
-//	of matches, on every row).
+//	Query.Total is TotalAccurate, total int8 (the number of matches, on
+//	every row).
 //
 // At most Query.Count match rows plus one are returned: the extra row only
 // says that another page follows and is not part of the page (its includes

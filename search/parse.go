@@ -24,8 +24,8 @@ import (
 // those the server does not support (_text, _content, _query, _list,
 // _filter, _contained, _containedType, _type and parameters of type
 // special) are an error when opts.Strict is set and are otherwise
-// ignored; _format, _pretty and _page_token are always ignored. Ignored
-// parameters are left out of Query.Applied.
+// ignored; _format, _pretty and _page_token are always ignored, and so is
+// every empty value. Ignored parameters are left out of Query.Applied.
 func Parse(t *fhir.ResourceType, params url.Values, opts Options) (*Query, error) {
 	if t == nil {
 		return nil, unsupportedParam("_type", "the resource type is not supported")
@@ -132,11 +132,15 @@ var unsupportedParams = map[string]bool{
 // into ignoring the parameter: unknown and unsupported parameters.
 var errSkip = errors.New("search: unknown or unsupported parameter")
 
-// key parses every value of the parameter named k.
+// key parses every value of the parameter named k. An empty value is
+// ignored, as search.html asks ("?name=" is not an error and not a
+// condition), whatever the parameter and however strict the parsing: it
+// is left out of Applied, so the self link shows only what was applied.
 func (p *parser) key(k string, values []string) error {
 	base, _, _ := strings.Cut(k, ":")
+	values = slices.DeleteFunc(slices.Clone(values), func(v string) bool { return v == "" })
 	switch {
-	case ignoredParams[base]:
+	case len(values) == 0 || ignoredParams[base]:
 		return nil
 	case base == "_include" || base == "_revinclude":
 		return p.includes(k, base, values)

@@ -316,7 +316,7 @@ func TestParseNumber(t *testing.T) {
 			t.Errorf("%s: %v %v, want %s", query, q, err, want)
 		}
 	}
-	for _, query := range []string{"score=", "score=five", "score=5|mg", "score=1e", "score=--1", "score=1e400", "score:exact=1", "tag-score=a$x"} {
+	for _, query := range []string{"score=five", "score=5|mg", "score=1e", "score=--1", "score=1e400", "score:exact=1", "tag-score=a$x"} {
 		params, _ := url.ParseQuery(query)
 		_, err := Parse(widget, params, testOptions())
 		if err == nil {

@@ -284,12 +284,33 @@ func versionID(s string) (int64, bool) {
 }
 
 // parseVersionTag parses the version tag W/"3" (or "3") of the header or
-// element name.
+// element name. A well-formed tag that is not one of this server's version
+// numbers (W/"abc", W/"0", W/"01") names no version, so it is NoVersion
+// and its precondition fails with 412; only text that is no entity tag at
+// all is invalid.
 func parseVersionTag(name, h string) (int64, error) {
-	v := strings.Trim(strings.TrimPrefix(strings.TrimSpace(h), "W/"), `"`)
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n < 1 {
-		return 0, fhir.Errorf(fhir.KindInvalid, fhir.IssueValue, "%s must be a version tag such as W/\"1\", got %q", name, h)
+	v := strings.TrimPrefix(strings.TrimSpace(h), "W/")
+	if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' && opaqueTag(v[1:len(v)-1]) {
+		if n, ok := versionID(v[1 : len(v)-1]); ok {
+			return n, nil
+		}
+		return fhir.NoVersion, nil
 	}
-	return n, nil
+	// A bare version number, without the quotes, is accepted as it always
+	// was; anything else is not an entity tag.
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil && n > 0 && v == strings.TrimSpace(h) {
+		return n, nil
+	}
+	return 0, fhir.Errorf(fhir.KindInvalid, fhir.IssueValue, "%s must be an entity tag such as W/\"1\", got %q", name, h)
+}
+
+// opaqueTag reports whether s holds only the characters RFC 9110 allows
+// between the quotes of an entity tag (etagc: "!", "#" to "~", obs-text).
+func opaqueTag(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c != 0x21 && (c < 0x23 || c == 0x7f) {
+			return false
+		}
+	}
+	return true
 }

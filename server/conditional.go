@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -48,6 +49,9 @@ func (s *Server) match(ctx context.Context, t *fhir.ResourceType, cond string, l
 	params, err := url.ParseQuery(strings.TrimPrefix(cond, "?"))
 	if err != nil {
 		return nil, fhir.Errorf(fhir.KindInvalid, fhir.IssueInvalid, "the condition %q is not a valid query: %v", cond, err)
+	}
+	if err := noEmptyValue(cond, params); err != nil {
+		return nil, err
 	}
 	q, err := search.Parse(t, params, search.Options{Strict: true, DefaultCount: limit + 1, MaxCount: limit + 1,
 		BaseURL: s.cfg.BaseURL, Now: time.Now().UTC(), Limits: s.cfg.SearchLimits})
@@ -225,8 +229,21 @@ func (s *Server) deleteEach(ctx context.Context, t *fhir.ResourceType, cond stri
 	return out, nil
 }
 
+// noEmptyValue refuses a condition with an empty value: a search ignores
+// one (search.html), and so would widen the condition to resources the
+// client did not mean.
+func noEmptyValue(cond string, params url.Values) error {
+	for k, vs := range params {
+		if slices.Contains(vs, "") {
+			return fhir.Errorf(fhir.KindInvalid, fhir.IssueInvalid,
+				"the condition %q gives %s no value; a search would ignore it and widen the condition", cond, k).At(k)
+		}
+	}
+	return nil
+}
+
 func staleVersion(t *fhir.ResourceType, id string, v int64) error {
-	return fhir.Errorf(fhir.KindPrecondition, fhir.IssueConflict, "version %d is not the current version of %s/%s", v, t.Name, id)
+	return fhir.StaleVersion(t.Name, id, v)
 }
 
 func createdInfo(r *fhir.Resource) string {

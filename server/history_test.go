@@ -29,7 +29,7 @@ func TestHistoryBundles(t *testing.T) {
 	c := testServer(t)
 	id := c.create()
 	body := strings.Replace(patientJSON, `"resourceType":"Patient",`, `"resourceType":"Patient","id":"`+id+`",`, 1)
-	c.do("PUT", "/fhir/Patient/"+id, body).want(t, 200)
+	c.do("PUT", "/fhir/Patient/"+id, strings.Replace(body, "female", "other", 1)).want(t, 200)
 	c.do("DELETE", "/fhir/Patient/"+id).want(t, 204)
 
 	b := c.do("GET", "/fhir/Patient/"+id+"/_history").want(t, 200).json(t)

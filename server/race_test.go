@@ -111,12 +111,16 @@ func TestConcurrentTransactionPatchEntriesAllApply(t *testing.T) {
 func TestConditionalUpdatesRacingUpdatesNeverAnswer412(t *testing.T) {
 	c := testServer(t)
 	id := c.create()
-	body := strings.Replace(patientJSON, `{"resourceType":"Patient",`, `{"resourceType":"Patient","id":"`+id+`",`, 1)
+	// Each body differs, so that every update makes a version (an update
+	// that changes nothing makes none).
+	body := func(i int) string {
+		return strings.Replace(patientJSON, `{"resourceType":"Patient",`, fmt.Sprintf(`{"resourceType":"Patient","id":"%s","telecom":[{"system":"phone","value":"555-%d"}],`, id, i), 1)
+	}
 	codes, bodies := raceStatuses(t, c, raceWriters, func(i int) (string, string, string, []string) {
 		if i%2 == 0 {
-			return "PUT", "/fhir/Patient?identifier=http://clinic.example.org/mrn|000123", body, nil
+			return "PUT", "/fhir/Patient?identifier=http://clinic.example.org/mrn|000123", body(i), nil
 		}
-		return "PUT", "/fhir/Patient/" + id, body, nil
+		return "PUT", "/fhir/Patient/" + id, body(i), nil
 	})
 	allStatus(t, codes, bodies, 200)
 	m := c.do("GET", "/fhir/Patient/"+id).want(t, 200).json(t)

@@ -125,7 +125,8 @@ func TestConcurrentIfMatchOverHTTP(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			codes <- c.do("PUT", "/fhir/Patient/"+id, body, `If-Match: W/"1"`).StatusCode
+			changed := strings.Replace(body, "female", "other", 1) // a no-op would not race
+			codes <- c.do("PUT", "/fhir/Patient/"+id, changed, `If-Match: W/"1"`).StatusCode
 		}()
 	}
 	wg.Wait()

@@ -2,7 +2,11 @@ package store
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"slices"
+	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
 
@@ -57,12 +61,30 @@ func (s *Store) searchPage(ctx context.Context, q *search.Query, after *search.A
 		// A page past the end has no row to carry the total.
 		p.Total, err = s.Count(ctx, q)
 	}
+	if err == nil && q.Total == search.TotalEstimate && p.Total < 0 {
+		p.Total, err = s.estimate(ctx, q)
+		// The estimate never says less than this page shows.
+		seen := int64(len(p.Matches))
+		if p.Next != nil {
+			seen++
+		}
+		p.Total = max(p.Total, seen)
+	}
 	return p, kept, err
 }
 
-// Count runs the count-only form of a search (_summary=count).
+// Count runs the count-only form of a search (_summary=count); with
+// _total=estimate it gives the estimate.
 func (s *Store) Count(ctx context.Context, q *search.Query) (n int64, err error) {
 	defer wrapf(&err, "store.Count(%s)", q.Type.Name)
+	if q.Total == search.TotalEstimate {
+		return s.estimate(ctx, q)
+	}
+	return s.count(ctx, q)
+}
+
+// count runs the exact count of a search's matches.
+func (s *Store) count(ctx context.Context, q *search.Query) (n int64, err error) {
 	st, err := search.CompileCount(q, tenantOf(ctx))
 	if err != nil {
 		return 0, err
@@ -71,6 +93,46 @@ func (s *Store) Count(ctx context.Context, q *search.Query) (n int64, err error)
 		return br.QueryRow().Scan(&n)
 	})
 	return n, err
+}
+
+// exactCountBelow is the planner's estimate under which _total=estimate
+// counts exactly: a count of that many rows costs little more than the
+// plan, and an estimate of a small result is often far off.
+var exactCountBelow atomic.Int64
+
+func init() { exactCountBelow.Store(1000) }
+
+// estimate answers _total=estimate: the planner's estimate of the number
+// of matches (the rows of the top node of the selection's plan, planned
+// under the tenant and its row-level security like the search itself),
+// or the exact count when the estimate is small.
+func (s *Store) estimate(ctx context.Context, q *search.Query) (int64, error) {
+	st, err := search.CompileEstimate(q, tenantOf(ctx))
+	if err != nil {
+		return 0, err
+	}
+	var plan []byte
+	err = s.runStatement(ctx, st, func(br pgx.BatchResults) error {
+		return br.QueryRow().Scan(&plan)
+	})
+	if err != nil {
+		return 0, err
+	}
+	var explained []struct {
+		Plan struct {
+			Rows float64 `json:"Plan Rows"`
+		}
+	}
+	if err := json.Unmarshal(plan, &explained); err != nil {
+		return 0, fmt.Errorf("store: reading the plan of an estimate: %w", err)
+	}
+	if len(explained) != 1 {
+		return 0, errors.New("store: the plan of an estimate holds no plan")
+	}
+	if n := int64(explained[0].Plan.Rows); n >= exactCountBelow.Load() {
+		return n, nil
+	}
+	return s.count(ctx, q)
 }
 
 // runStatement runs one compiled statement; read consumes its result.

@@ -133,28 +133,57 @@ func createSQL(n names) string {
 SELECT version_id, true FROM r`
 }
 
+// sameContent is true when the stored row cur holds the content $4 apart
+// from meta.versionId and meta.lastUpdated: the write changes nothing, so
+// it keeps the current version (a no-op update). The text forms are
+// compared, so that a change of a decimal's precision (1.0 to 1.00) is a
+// change.
+func sameContent(cur string) string {
+	strip := func(c string) string { return `(` + c + ` #- '{meta,versionId}' #- '{meta,lastUpdated}')::text` }
+	return `(NOT ` + cur + `.deleted AND ` + strip(cur+`.content`) + ` = ` + strip(`$4::jsonb`) + `)`
+}
+
+// keepOrBump sets the row's version, time and content for an update: the
+// next version with $3 and $4, or, when the content is the same, the
+// current ones. The row is rewritten either way, so the index statement
+// (which acts on rows this transaction wrote) still runs and brings the
+// index rows to today's extraction.
+func keepOrBump(cur string) string {
+	same := sameContent(cur)
+	return `version_id = ` + cur + `.version_id + CASE WHEN ` + same + ` THEN 0 ELSE 1 END,
+		last_updated = CASE WHEN ` + same + ` THEN ` + cur + `.last_updated ELSE $3 END,
+		deleted = false,
+		content = CASE WHEN ` + same + ` THEN ` + cur + `.content
+			ELSE jsonb_set($4::jsonb, '{meta,versionId}', to_jsonb((` + cur + `.version_id + 1)::text)) END`
+}
+
+// updateHistoryCTE records the version r wrote unless it is the current
+// one kept by a no-op update, whose history row exists already; the
+// statement returns whether it made a new version.
+func updateHistoryCTE(n names) string {
+	return `,
+ hist AS (INSERT INTO ` + n.history + ` (tenant_id, id, version_id, last_updated, method, content)
+	SELECT $1, $2, r.version_id, $3, $5, r.content FROM r ON CONFLICT DO NOTHING RETURNING 1)
+SELECT version_id, last_updated, EXISTS (SELECT FROM hist) FROM r`
+}
+
 // upsertSQL writes the row of the current version or creates the resource
 // (update as create); the new version number is computed by the database,
 // which also writes it into the stored content.
 func upsertSQL(n names) string {
 	return `WITH r AS (INSERT INTO ` + n.main + ` AS cur (tenant_id, id, version_id, last_updated, content)
 	VALUES ($1, $2, 1, $3, $4::jsonb)
-	ON CONFLICT (tenant_id, id) DO UPDATE SET version_id = cur.version_id + 1,
-		last_updated = EXCLUDED.last_updated, deleted = false,
-		content = jsonb_set(EXCLUDED.content, '{meta,versionId}', to_jsonb((cur.version_id + 1)::text))
-	RETURNING version_id, content)` + historyCTE(n) + `
-SELECT version_id FROM r`
+	ON CONFLICT (tenant_id, id) DO UPDATE SET ` + keepOrBump("cur") + `
+	RETURNING version_id, last_updated, content)` + updateHistoryCTE(n)
 }
 
 // updateIfMatchSQL writes the row only when the current version is $6; the
 // version check is in the write, so two writers of one version cannot both
 // succeed.
 func updateIfMatchSQL(n names) string {
-	return `WITH r AS (UPDATE ` + n.main + ` SET version_id = version_id + 1, last_updated = $3,
-		deleted = false, content = $4::jsonb
+	return `WITH r AS (UPDATE ` + n.main + ` AS cur SET ` + keepOrBump("cur") + `
 	WHERE tenant_id = $1 AND id = $2 AND version_id = $6
-	RETURNING version_id, content)` + historyCTE(n) + `
-SELECT version_id FROM r`
+	RETURNING version_id, last_updated, content)` + updateHistoryCTE(n)
 }
 
 // writtenByThisTx selects the row of $2 if this transaction wrote it: the

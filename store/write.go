@@ -15,10 +15,13 @@ import (
 	"github.com/fhirbase-go/fhird/fhir/index"
 )
 
-// version is what a write statement returns.
+// version is what a write statement returns. An update that changes
+// nothing (changed false) keeps the current version id and time.
 type version struct {
 	id      int64
+	ts      time.Time
 	created bool
+	changed bool
 }
 
 // Create stores res as a new resource under id, or under a new
@@ -96,7 +99,11 @@ func (s *Store) WriteAll(ctx context.Context, items []fhir.Write) (out []fhir.Wr
 	}
 	for i, p := range plans {
 		w := p.w
-		if vs[i].id != w.vid { // an update of an existing resource
+		if !vs[i].changed { // a no-op update answers the current version
+			w.ts = vs[i].ts
+			w.meta["lastUpdated"] = fhir.Instant(w.ts)
+		}
+		if vs[i].id != w.vid || !vs[i].changed { // an update of an existing resource
 			if err := w.setVersion(vs[i].id); err != nil {
 				return nil, err
 			}
@@ -118,12 +125,17 @@ type writePlan struct {
 // scan reads the results of the plan's statements into v.
 func (p writePlan) scan(br pgx.BatchResults, v *version) error {
 	if p.index == "" {
+		v.changed = true
 		return br.QueryRow().Scan(&v.id, &v.created)
 	}
-	if err := br.QueryRow().Scan(&v.id); err != nil {
+	if err := br.QueryRow().Scan(&v.id, &v.ts, &v.changed); err != nil {
 		return err
 	}
-	return br.QueryRow().Scan(&v.id, &v.created)
+	if err := br.QueryRow().Scan(&v.id, &v.created); err != nil {
+		return err
+	}
+	v.created = v.created && v.changed
+	return nil
 }
 
 // prepareWrite chooses the statements of one write and lays out their
@@ -132,6 +144,9 @@ func (s *Store) prepareWrite(tenant string, it fhir.Write) (writePlan, error) {
 	st, t, err := s.lookup(it.Type)
 	if err != nil {
 		return writePlan{}, err
+	}
+	if it.IfMatch == fhir.NoVersion && it.Method != "POST" {
+		return writePlan{}, writeError(it, pgx.ErrNoRows) // no row has that version
 	}
 	p := writePlan{sql: st.upsert, index: st.index}
 	vid := int64(1)
@@ -161,8 +176,7 @@ func (s *Store) prepareWrite(tenant string, it fhir.Write) (writePlan, error) {
 // checked update means the version was not the current one.
 func writeError(it fhir.Write, err error) error {
 	if errors.Is(err, pgx.ErrNoRows) && it.IfMatch > 0 {
-		return fhir.Errorf(fhir.KindPrecondition, fhir.IssueConflict,
-			"version %d is not the current version of %s/%s", it.IfMatch, it.Type, it.ID)
+		return fhir.StaleVersion(it.Type, it.ID, it.IfMatch)
 	}
 	return err
 }
@@ -204,8 +218,7 @@ func (s *Store) checkDeleteMiss(ctx context.Context, typ, id string, ifMatch int
 	}
 	cur, err := s.Read(ctx, typ, id)
 	if cur != nil && !cur.Deleted && cur.VersionID != ifMatch {
-		return fhir.Errorf(fhir.KindPrecondition, fhir.IssueConflict,
-			"version %d is not the current version of %s/%s", ifMatch, typ, id)
+		return fhir.StaleVersion(typ, id, ifMatch)
 	}
 	if fhir.KindOf(err) == fhir.KindNotFound || fhir.KindOf(err) == fhir.KindGone {
 		return nil

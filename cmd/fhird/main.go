@@ -51,6 +51,10 @@ func main() {
 		err = withConfig(func(ctx context.Context, c *config, log *slog.Logger) error {
 			return verifyCmd(ctx, c, log, os.Args[2:])
 		})
+	case "reindex":
+		err = withConfig(func(ctx context.Context, c *config, log *slog.Logger) error {
+			return reindexCmd(ctx, c, log, os.Args[2:])
+		})
 	case "bench":
 		err = withConfig(func(ctx context.Context, c *config, log *slog.Logger) error {
 			return benchCmd(ctx, c, log, os.Args[2:])
@@ -79,6 +83,7 @@ Usage:
   fhird import    load NDJSON files into a tenant with COPY (fhird import -h)
   fhird bench     run load scenarios against a server (fhird bench -h)
   fhird verify-index  check that a tenant's search index matches its resources (fhird verify-index -h)
+  fhird reindex   rewrite the index rows that differ from today's extraction, resumable (fhird reindex -h)
   fhird version   print the version
   fhird help      this text
 

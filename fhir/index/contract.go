@@ -247,6 +247,10 @@ func Exact(s string) string {
 //     sigma; and combining marks (U+0300-U+036F, U+1AB0-U+1AFF,
 //     U+1DC0-U+1DFF, U+20D0-U+20FF, U+FE20-U+FE2F) are dropped, so
 //     decomposed input folds the same; other scripts are only lower-cased;
+//   - punctuation (unicode.IsPunct: apostrophes, hyphens, periods,
+//     commas, brackets, quotation marks ...) is dropped, as search.html
+//     recommends, so O'Brien, O’Brien and OBrien fold alike; symbols
+//     (+ $ × ...) are kept;
 //   - white space and control characters become spaces, runs of them one
 //     space, and leading and trailing ones are trimmed;
 //   - the result is capped by Cap: the folding stops once it has more than
@@ -271,7 +275,7 @@ func Normalize(s string) string {
 		case unicode.IsSpace(r) || unicode.IsControl(r):
 			space = b.Len() > 0
 			continue
-		case isCombining(r):
+		case isCombining(r) || unicode.IsPunct(r):
 			continue
 		}
 		if space {
@@ -296,13 +300,19 @@ func isNormal(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
-		case c >= 0x80 || (c >= 'A' && c <= 'Z') || c < 0x20 || c == 0x7f:
+		case c >= 0x80 || (c >= 'A' && c <= 'Z') || c < 0x20 || c == 0x7f || asciiPunct(c):
 			return false
 		case c == ' ' && (i == 0 || i == len(s)-1 || s[i+1] == ' '):
 			return false
 		}
 	}
 	return true
+}
+
+// asciiPunct reports whether c is ASCII punctuation (unicode.IsPunct):
+// !"#%&'()*,-./:;?@[\]_{}.
+func asciiPunct(c byte) bool {
+	return strings.IndexByte(`!"#%&'()*,-./:;?@[\]_{}`, c) >= 0
 }
 
 func isCombining(r rune) bool {

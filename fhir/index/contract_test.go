@@ -136,6 +136,14 @@ func TestNormalize(t *testing.T) {
 		{"東京 서울", "東京 서울"}, // other scripts are only lower-cased
 		{"a\x00b", "a b"},
 		{"already normal", "already normal"},
+		{"O'Brien", "obrien"}, // punctuation is ignored
+		{"O’Brien", "obrien"},
+		{"Mary-Kate", "marykate"},
+		{"Smith, Jones & Co.", "smith jones co"},
+		{"Dr. (retired)", "dr retired"},
+		{"¿Qué? «Sí»", "que si"},
+		{" ' ", ""},
+		{"3×4÷2 $5 +1", "3×4÷2 $5 +1"}, // symbols are kept
 		{"", ""},
 		{"   ", ""},
 	}

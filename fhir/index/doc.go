@@ -50,7 +50,8 @@
 //
 // String.Norm is Normalize(value): lower-cased, accents folded (Latin,
 // Greek and Cyrillic letters to base letters, final sigma to sigma,
-// combining marks dropped), white space collapsed and trimmed. String.Exact is
+// combining marks dropped), punctuation dropped, white space collapsed
+// and trimmed. String.Exact is
 // Exact(value): the value itself, with invalid UTF-8 replaced and NUL
 // dropped. Both are capped at MaxStringBytes (1024) bytes on a rune
 // boundary so btree entries stay small; queries must be cut the same way.

@@ -1,0 +1,1 @@
+DROP TABLE fhir_reindex;
