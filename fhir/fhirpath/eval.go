@@ -106,32 +106,38 @@ var ErrNotBoolean = errors.New("fhirpath: the result of an invariant is not a bo
 // fails on a single false; any other result, or an error raised during
 // evaluation (such as a singleton operator applied to several items), is
 // returned as an error.
-func (x *Expr) Check(focus, resource, root Node) (ok bool, err error) {
-	e := envPool.Get().(*env)
-	e.reset(true, focus, resource, root)
-	in := append(e.get(), focus)
-	out := x.root.eval(e, in, e.get())
-	err = e.err
+func (x *Expr) Check(focus, resource, root Node) (bool, error) {
+	var buf [4]Node
+	out, err := x.appendStrict(buf[:0], focus, resource, root)
+	ok := len(out) == 0
 	switch {
 	case err != nil:
-	case len(out) == 0:
-		ok = true
 	case len(out) == 1:
 		b, isBool := out[0].Value.(bool)
 		ok = b
 		if !isBool {
-			err = fmt.Errorf("%w: %s yields a %s", ErrNotBoolean, x.src, typeName(out[0]))
+			err = fmt.Errorf("%w: it yields a %s", ErrNotBoolean, typeName(out[0]))
 		}
-	default:
-		err = fmt.Errorf("%w: %s yields %d items", ErrNotBoolean, x.src, len(out))
+	case len(out) > 1:
+		err = fmt.Errorf("%w: it yields %d items", ErrNotBoolean, len(out))
 	}
-	e.put(in)
-	e.put(out)
-	e.release()
 	if err != nil {
 		return false, fmt.Errorf("fhirpath: invariant %q: %w", x.src, err)
 	}
 	return ok, nil
+}
+
+// appendStrict evaluates the expression with the semantics of the
+// specification, as Check does, and appends the result to dst.
+func (x *Expr) appendStrict(dst []Node, focus, resource, root Node) ([]Node, error) {
+	e := envPool.Get().(*env)
+	e.reset(true, focus, resource, root)
+	in := append(e.get(), focus)
+	dst = x.root.eval(e, in, dst)
+	err := e.err
+	e.put(in)
+	e.release()
+	return dst, err
 }
 
 // node is a compiled expression: eval evaluates it on the input

@@ -196,9 +196,9 @@ func addDuration(a Node, ka kind, qn Node, neg bool) (Node, bool) {
 	tm := time.Date(year, time.Month(max(p[1], 1)), max(p[2], 1), p[3], p[4], p[5], p[6], time.UTC)
 	switch unit {
 	case "year":
-		tm = tm.AddDate(n, 0, 0)
+		tm = addMonths(tm, 12*n)
 	case "month":
-		tm = tm.AddDate(0, n, 0)
+		tm = addMonths(tm, n)
 	case "week":
 		tm = tm.AddDate(0, 0, 7*n)
 	case "day":
@@ -208,6 +208,16 @@ func addDuration(a Node, ka kind, qn Node, neg bool) (Node, bool) {
 		tm = tm.Add(time.Duration(n) * d)
 	}
 	return Node{Value: formatTemporal(tm, t, s, ka), Type: a.Type}, true
+}
+
+// addMonths moves tm by n months, keeping the day within the target month
+// (January 31 plus one month is the last day of February) as FHIRPath
+// specifies, where time.AddDate would overflow into March.
+func addMonths(tm time.Time, n int) time.Time {
+	first := time.Date(tm.Year(), tm.Month(), 1, tm.Hour(), tm.Minute(), tm.Second(), tm.Nanosecond(), time.UTC)
+	first = first.AddDate(0, n, 0)
+	day := min(tm.Day(), daysIn(first.Year(), int(first.Month())))
+	return first.AddDate(0, 0, day-1)
 }
 
 // formatTemporal prints tm at the precision of t, with the zone suffix of
