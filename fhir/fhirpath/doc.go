@@ -28,7 +28,9 @@
 // element carries its "_name" companion (id and extensions) in Node.Ext.
 //
 // Two modes. Check evaluates with the semantics of the specification:
-// "|" and union() remove duplicates, "as" on several items, a singleton
+// "|" and union() remove duplicates, the "as" operator on several items
+// (the function as() filters in both modes, as R4's dom-3 needs), a
+// singleton
 // operator or function on several items and operands of the wrong type are
 // errors, and resolve() finds contained resources and Bundle entries.
 // Search mode (Eval, EvalNode, AppendEval) keeps the deviations the index

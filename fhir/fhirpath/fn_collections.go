@@ -28,7 +28,10 @@ func init() {
 	register("aggregate", 1, 2, argEach, fnAggregate)
 	register("ofType", 1, 1, argType, func(c *call, in, dst []Node) []Node { return ofType(in, c.f.typ, dst) })
 	register("is", 1, 1, argType, func(c *call, in, dst []Node) []Node { return isType(c.e, in, c.f.typ, dst) })
-	register("as", 1, 1, argType, func(c *call, in, dst []Node) []Node { return asType(c.e, in, c.f.typ, dst) })
+	// The function as() filters a collection of any size in both modes, unlike
+	// the operator: R4's dom-3 applies it to all the descendants of a
+	// resource ("%resource.descendants().as(canonical)").
+	register("as", 1, 1, argType, func(c *call, in, dst []Node) []Node { return ofType(in, c.f.typ, dst) })
 	registerSubsetting()
 }
 
