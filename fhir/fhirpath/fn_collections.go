@@ -5,7 +5,7 @@ import "encoding/json"
 // The existence, filtering, subsetting and combining functions of
 // FHIRPath (sections 5.1 to 5.4 of N1).
 
-func init() {
+func registerCollections() {
 	register("empty", 0, 0, argThis, func(_ *call, in, dst []Node) []Node { return append(dst, boolNode(len(in) == 0)) })
 	register("exists", 0, 1, argEach, fnExists)
 	register("all", 1, 1, argEach, fnAll)

@@ -13,7 +13,7 @@ import (
 // The boolean, conversion, math and utility functions of FHIRPath
 // (sections 5.5, 5.7, 6.5 and 7 of N1).
 
-func init() {
+func registerConversions() {
 	register("not", 0, 0, argThis, func(c *call, in, dst []Node) []Node {
 		if b, known := c.e.toBool(in); known {
 			dst = append(dst, boolNode(!b))

@@ -5,7 +5,7 @@ import "strings"
 // The functions FHIR adds to FHIRPath (R4 fhirpath.html, section 2.9.1.5)
 // and the tree functions children() and descendants().
 
-func init() {
+func registerFHIR() {
 	register("extension", 1, 1, argThis, fnExtension)
 	register("hasValue", 0, 0, argThis, func(_ *call, in, dst []Node) []Node {
 		return append(dst, boolNode(len(in) == 1 && isPrimitiveValue(in[0].Value)))

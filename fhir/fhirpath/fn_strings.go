@@ -10,7 +10,7 @@ import (
 // The string functions of FHIRPath (section 5.6 of N1). They take a single
 // string input: empty input yields empty, several items are an error.
 
-func init() {
+func registerStrings() {
 	register("startsWith", 1, 1, argThis, stringFunc(func(s string, a []string) Node { return boolNode(strings.HasPrefix(s, a[0])) }))
 	register("endsWith", 1, 1, argThis, stringFunc(func(s string, a []string) Node { return boolNode(strings.HasSuffix(s, a[0])) }))
 	register("contains", 1, 1, argThis, stringFunc(func(s string, a []string) Node { return boolNode(strings.Contains(s, a[0])) }))

@@ -3,6 +3,7 @@ package fhirpath
 import (
 	"fmt"
 	"sort"
+	"sync"
 )
 
 // argMode says against what the arguments of a function are evaluated.
@@ -71,10 +72,28 @@ func (f *funcNode) eval(e *env, in, dst []Node) []Node {
 	return f.fn.impl(&c, in, dst)
 }
 
-// functions maps names to definitions. It is filled by init functions of
-// the files that implement each group, so that the implementations may
-// refer to the table without an initialization cycle.
-var functions = map[string]*function{}
+// functions maps names to definitions. It is filled on first use by the
+// register functions of the files that implement each group, rather than
+// by init functions, so that package-level variables may compile
+// expressions.
+var (
+	functions    = map[string]*function{}
+	registerOnce sync.Once
+)
+
+func registerAll() {
+	registerCollections()
+	registerStrings()
+	registerConversions()
+	registerFHIR()
+}
+
+// lookupFunction returns the definition of the function name.
+func lookupFunction(name string) (*function, bool) {
+	registerOnce.Do(registerAll)
+	fn, ok := functions[name]
+	return fn, ok
+}
 
 func register(name string, min, max int, mode argMode, impl func(c *call, in, dst []Node) []Node) {
 	functions[name] = &function{min: min, max: max, mode: mode, impl: impl}
@@ -84,7 +103,7 @@ func register(name string, min, max int, mode argMode, impl func(c *call, in, ds
 // parenthesis has been read, and returns its node. Unknown functions are
 // compile errors.
 func (p *parser) parseFunction(name string) (node, error) {
-	fn, ok := functions[name]
+	fn, ok := lookupFunction(name)
 	if !ok {
 		p.pos--
 		return nil, p.errorf("unsupported function %s()", name)
@@ -123,6 +142,7 @@ func (p *parser) parseFunction(name string) (node, error) {
 
 // FunctionNames returns the names of the supported functions, sorted.
 func FunctionNames() []string {
+	registerOnce.Do(registerAll)
 	names := make([]string, 0, len(functions))
 	for n := range functions {
 		names = append(names, n)

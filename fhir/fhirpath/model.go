@@ -131,10 +131,11 @@ func appendChild(dst []Node, obj map[string]any, parent, name string) []Node {
 	}
 	// An unknown element or an open choice: look for a key made of the name
 	// and a type suffix.
-	for k, v := range obj {
+	for k := range obj {
+		k = strings.TrimPrefix(k, "_")
 		if len(k) > len(name) && k[:len(name)] == name {
 			if typ, ok := choiceSuffixes[k[len(name):]]; ok {
-				return appendValue(dst, v, obj["_"+k], typ)
+				return appendValue(dst, obj[k], obj["_"+k], typ)
 			}
 		}
 	}
