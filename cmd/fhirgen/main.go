@@ -93,5 +93,8 @@ func run(o options) error {
 	if err := writeTypesMigration(o.migrationsDir, types); err != nil {
 		return err
 	}
+	if err := genFHIRPathModel(o.defsDir, fhirpathModelFile); err != nil {
+		return err
+	}
 	return os.WriteFile(o.outFile, src, 0o644)
 }

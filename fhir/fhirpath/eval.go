@@ -1,8 +1,8 @@
 package fhirpath
 
 import (
-	"encoding/json"
-	"strconv"
+	"errors"
+	"fmt"
 	"sync"
 )
 
@@ -10,9 +10,15 @@ import (
 // its FHIR type ("HumanName", "Quantity", "dateTime", "Patient.contact" for
 // a backbone element, a resource type for a resource). Type is empty when
 // the evaluator does not know it.
+//
+// Ext is the companion object of a primitive element in the FHIR JSON
+// format (the "_birthDate" of "birthDate"), which holds the element's id
+// and extensions; Value is nil when the primitive has extensions but no
+// value. Navigation fills it in; other callers may leave it nil.
 type Node struct {
 	Value any
 	Type  string
+	Ext   map[string]any
 }
 
 // ResourceNode returns the node of a resource: the tree itself, typed by its
@@ -29,14 +35,16 @@ type Expr struct {
 	root node
 }
 
-// Compile parses a FHIRPath expression of the supported subset.
+// Compile parses a FHIRPath expression. Unknown functions, operators and
+// variables are compile errors, so that an expression is either evaluated
+// faithfully or rejected up front.
 func Compile(src string) (*Expr, error) {
 	toks, err := lex(src)
 	if err != nil {
 		return nil, err
 	}
 	p := &parser{src: src, toks: toks}
-	root, err := p.parseOr()
+	root, err := p.parseExpr()
 	if err != nil {
 		return nil, err
 	}
@@ -59,27 +67,77 @@ func MustCompile(src string) *Expr {
 // String returns the source of the expression.
 func (x *Expr) String() string { return x.src }
 
-// Eval evaluates the expression with the resource as its context.
+// Eval evaluates the expression in search mode with the resource as its
+// context.
 func (x *Expr) Eval(res map[string]any) []Node {
 	return x.AppendEval(nil, ResourceNode(res))
 }
 
-// EvalNode evaluates the expression with ctx as its context, e.g. the
-// components of a composite search parameter on each item its expression
-// yields.
+// EvalNode evaluates the expression in search mode with ctx as its context,
+// e.g. the components of a composite search parameter on each item its
+// expression yields.
 func (x *Expr) EvalNode(ctx Node) []Node {
 	return x.AppendEval(nil, ctx)
 }
 
-// AppendEval evaluates the expression with ctx as its context and appends
-// the result to dst, so that callers can reuse a buffer.
+// AppendEval evaluates the expression in search mode with ctx as its
+// context and appends the result to dst, so that callers can reuse a
+// buffer. Search mode never fails (see the package documentation).
 func (x *Expr) AppendEval(dst []Node, ctx Node) []Node {
 	e := envPool.Get().(*env)
+	e.reset(false, ctx, ctx, ctx)
 	in := append(e.get(), ctx)
 	dst = x.root.eval(e, in, dst)
 	e.put(in)
-	envPool.Put(e)
+	e.release()
 	return dst
+}
+
+// ErrNotBoolean is the error of Check for an expression whose result is
+// neither empty nor a single boolean.
+var ErrNotBoolean = errors.New("fhirpath: the result of an invariant is not a boolean")
+
+// Check reports whether an invariant holds: focus is the element the
+// constraint is declared on ($this, %context), resource is %resource (the
+// resource that contains focus; a contained or bundled resource for
+// elements inside it), root is %rootResource. It evaluates with the
+// semantics of the specification. The invariant holds when the result is a
+// single true or empty (an unknown result does not show a violation), and
+// fails on a single false; any other result, or an error raised during
+// evaluation (such as a singleton operator applied to several items), is
+// returned as an error.
+func (x *Expr) Check(focus, resource, root Node) (bool, error) {
+	var buf [4]Node
+	out, err := x.appendStrict(buf[:0], focus, resource, root)
+	ok := len(out) == 0
+	switch {
+	case err != nil:
+	case len(out) == 1:
+		b, isBool := out[0].Value.(bool)
+		ok = b
+		if !isBool {
+			err = fmt.Errorf("%w: it yields a %s", ErrNotBoolean, typeName(out[0]))
+		}
+	case len(out) > 1:
+		err = fmt.Errorf("%w: it yields %d items", ErrNotBoolean, len(out))
+	}
+	if err != nil {
+		return false, fmt.Errorf("fhirpath: invariant %q: %w", x.src, err)
+	}
+	return ok, nil
+}
+
+// appendStrict evaluates the expression with the semantics of the
+// specification, as Check does, and appends the result to dst.
+func (x *Expr) appendStrict(dst []Node, focus, resource, root Node) ([]Node, error) {
+	e := envPool.Get().(*env)
+	e.reset(true, focus, resource, root)
+	in := append(e.get(), focus)
+	dst = x.root.eval(e, in, dst)
+	err := e.err
+	e.put(in)
+	e.release()
+	return dst, err
 }
 
 // node is a compiled expression: eval evaluates it on the input
@@ -88,10 +146,47 @@ type node interface {
 	eval(e *env, in, dst []Node) []Node
 }
 
-// env holds reusable scratch collections for one evaluation.
-type env struct{ free [][]Node }
+// env is the state of one evaluation: the mode, the variables, the first
+// error met, and reusable scratch collections.
+type env struct {
+	// strict selects the semantics of the specification (Check) over the
+	// lenient search semantics (Eval).
+	strict bool
+	err    error
+	// this is $this: the focus at the top level, the current item inside
+	// the argument of an iterating function. index and total are $index and
+	// $total.
+	this                    []Node
+	index                   int
+	total                   []Node
+	context, resource, root Node
+	// steps counts evaluated nodes, to bound the cost of repeat() and of
+	// deeply nested iterations.
+	steps int
+	free  [][]Node
+	one   [1]Node
+}
+
+// maxSteps bounds the work of one evaluation. An expression that exceeds
+// it fails (Check) or yields what it had (Eval).
+const maxSteps = 1 << 22
 
 var envPool = sync.Pool{New: func() any { return &env{} }}
+
+func (e *env) reset(strict bool, ctx, resource, root Node) {
+	e.strict, e.err, e.steps, e.index, e.total = strict, nil, 0, 0, nil
+	e.context, e.resource, e.root = ctx, resource, root
+	e.one[0] = ctx
+	e.this = e.one[:]
+}
+
+// release clears the references to the tree and returns e to the pool.
+func (e *env) release() {
+	e.context, e.resource, e.root, e.this, e.total = Node{}, Node{}, Node{}, nil, nil
+	e.one[0] = Node{}
+	e.err = nil
+	envPool.Put(e)
+}
 
 func (e *env) get() []Node {
 	if n := len(e.free); n > 0 {
@@ -109,194 +204,90 @@ func (e *env) put(b []Node) {
 	e.free = append(e.free, b[:0])
 }
 
-// evalOn evaluates n with the single item ctx as input and returns its
-// boolean value as a three-valued logic result.
-func (e *env) evalOn(n node, ctx Node) []Node {
-	in := append(e.get(), ctx)
-	out := n.eval(e, in, e.get())
-	e.put(in)
-	var res []Node
-	if b, known := toBool(out); known {
-		res = boolSlice(b)
+// fail records an error in strict mode; the first one wins. Search mode
+// ignores errors: the offending operation yields an empty result instead.
+func (e *env) fail(format string, args ...any) {
+	if e.strict && e.err == nil {
+		e.err = fmt.Errorf(format, args...)
 	}
-	e.put(out)
-	return res
 }
 
-var (
-	trueSlice  = []Node{{Value: true, Type: "boolean"}}
-	falseSlice = []Node{{Value: false, Type: "boolean"}}
-)
-
-// boolSlice returns a shared, read-only singleton collection.
-func boolSlice(b bool) []Node {
-	if b {
-		return trueSlice
+// failed reports whether evaluation should stop: an error was recorded or
+// the step budget is spent.
+func (e *env) failed() bool {
+	e.steps++
+	if e.steps > maxSteps && e.err == nil {
+		e.err = errors.New("evaluation too costly")
 	}
-	return falseSlice
+	return e.err != nil
+}
+
+// evalWith evaluates n on the single item item, which is $this (with the
+// index i) for the duration, and appends the result to dst.
+func (e *env) evalWith(n node, item Node, i int, dst []Node) []Node {
+	savedThis, savedIndex := e.this, e.index
+	in := append(e.get(), item)
+	e.this, e.index = in, i
+	dst = n.eval(e, in, dst)
+	e.this, e.index = savedThis, savedIndex
+	e.put(in)
+	return dst
+}
+
+// boolWith evaluates n on item as $this and returns its result as a
+// three-valued boolean.
+func (e *env) boolWith(n node, item Node, i int) (value, known bool) {
+	out := e.evalWith(n, item, i, e.get())
+	value, known = e.toBool(out)
+	e.put(out)
+	return value, known
+}
+
+// evalArg evaluates a non-iterating function argument, on $this as the
+// specification's reference implementation does, so that an argument such
+// as "%resource.code" or "$this.descendants()" means the same wherever the
+// call stands in a path.
+func (e *env) evalArg(n node) []Node {
+	return n.eval(e, e.this, e.get())
 }
 
 func boolNode(b bool) Node { return Node{Value: b, Type: "boolean"} }
 
 // toBool converts a collection to a boolean the way FHIRPath evaluates a
-// singleton in a boolean context: a single boolean is itself, any other
-// single item is true, and an empty or longer collection is unknown.
-func toBool(c []Node) (value, known bool) {
-	if len(c) != 1 {
+// collection in a boolean context: a single boolean is itself, any other
+// single item is true, and an empty collection is unknown. More than one
+// item is an error (strict mode) or unknown.
+func (e *env) toBool(c []Node) (value, known bool) {
+	switch len(c) {
+	case 0:
 		return false, false
-	}
-	if b, ok := c[0].Value.(bool); ok {
-		return b, true
-	}
-	return true, true
-}
-
-func isTrue(c []Node) bool {
-	b, known := toBool(c)
-	return known && b
-}
-
-// thisNode is $this: the input itself.
-type thisNode struct{}
-
-func (thisNode) eval(_ *env, in, dst []Node) []Node { return append(dst, in...) }
-
-// literalNode is a constant.
-type literalNode struct{ val Node }
-
-func (l *literalNode) eval(_ *env, _, dst []Node) []Node { return append(dst, l.val) }
-
-// chainNode evaluates its steps in turn, each on the output of the
-// previous one.
-type chainNode struct{ steps []node }
-
-func (c *chainNode) eval(e *env, in, dst []Node) []Node {
-	cur := c.steps[0].eval(e, in, e.get())
-	for _, s := range c.steps[1:] {
-		next := s.eval(e, cur, e.get())
-		e.put(cur)
-		cur = next
-	}
-	dst = append(dst, cur...)
-	e.put(cur)
-	return dst
-}
-
-// unionNode is "|": both operands evaluated on the same input,
-// concatenated.
-type unionNode struct{ left, right node }
-
-func (u *unionNode) eval(e *env, in, dst []Node) []Node {
-	dst = u.left.eval(e, in, dst)
-	return u.right.eval(e, in, dst)
-}
-
-// memberNode navigates to the child elements called name. When head is
-// set (an upper-case identifier starting an expression), an input item of
-// that type passes through instead, as FHIRPath specifies for type names.
-type memberNode struct {
-	name string
-	head bool
-}
-
-func (m *memberNode) eval(_ *env, in, dst []Node) []Node {
-	for _, n := range in {
-		if m.head && isTypeHead(n, m.name) {
-			dst = append(dst, n)
-			continue
+	case 1:
+		if b, ok := c[0].Value.(bool); ok {
+			return b, true
 		}
-		if obj, ok := n.Value.(map[string]any); ok {
-			dst = appendChild(dst, obj, n.Type, m.name)
-		}
+		return true, true
 	}
-	return dst
+	e.fail("a boolean operand has %d items", len(c))
+	return false, false
 }
 
-func isTypeHead(n Node, name string) bool {
-	if n.Type == name {
-		return true
+// singleton returns the only item of c; it records an error when c has
+// more than one item and reports false when c has none.
+func (e *env) singleton(c []Node, what string) (Node, bool) {
+	switch len(c) {
+	case 1:
+		return c[0], true
+	case 0:
+		return Node{}, false
 	}
-	if name == "Resource" || name == "DomainResource" {
-		return isResource(n.Value)
-	}
-	return false
+	e.fail("%s expects a single item, got %d", what, len(c))
+	return Node{}, false
 }
 
-func isResource(v any) bool {
-	m, ok := v.(map[string]any)
-	if !ok {
-		return false
+// typeName describes a node for error messages.
+func typeName(n Node) string {
+	if n.Type != "" {
+		return n.Type
 	}
-	_, ok = m["resourceType"].(string)
-	return ok
-}
-
-// eqNode is "=" (or "!=" when neg is set).
-type eqNode struct {
-	left, right node
-	neg         bool
-}
-
-func (q *eqNode) eval(e *env, in, dst []Node) []Node {
-	l := q.left.eval(e, in, e.get())
-	r := q.right.eval(e, in, e.get())
-	if len(l) > 0 && len(r) > 0 {
-		eq := len(l) == len(r)
-		for i := 0; eq && i < len(l); i++ {
-			eq = valuesEqual(l[i].Value, r[i].Value)
-		}
-		dst = append(dst, boolNode(eq != q.neg))
-	}
-	e.put(l)
-	e.put(r)
-	return dst
-}
-
-// valuesEqual compares two primitive values; complex values are never
-// equal (the subset compares elements with literals only).
-func valuesEqual(a, b any) bool {
-	switch av := a.(type) {
-	case string:
-		bv, ok := b.(string)
-		return ok && av == bv
-	case bool:
-		bv, ok := b.(bool)
-		return ok && av == bv
-	case json.Number:
-		bv, ok := b.(json.Number)
-		if !ok {
-			return false
-		}
-		x, err1 := strconv.ParseFloat(string(av), 64)
-		y, err2 := strconv.ParseFloat(string(bv), 64)
-		return err1 == nil && err2 == nil && x == y
-	}
-	return false
-}
-
-// logicNode is "and" (or "or" when or is set) with FHIRPath's three-valued
-// logic: an empty operand is unknown.
-type logicNode struct {
-	left, right node
-	or          bool
-}
-
-func (g *logicNode) eval(e *env, in, dst []Node) []Node {
-	l := g.left.eval(e, in, e.get())
-	lv, lk := toBool(l)
-	e.put(l)
-	if lk && lv == g.or {
-		// false and x = false; true or x = true.
-		return append(dst, boolNode(lv))
-	}
-	r := g.right.eval(e, in, e.get())
-	rv, rk := toBool(r)
-	e.put(r)
-	switch {
-	case rk && rv == g.or:
-		return append(dst, boolNode(rv))
-	case lk && rk:
-		return append(dst, boolNode(lv))
-	}
-	return dst
+	return fmt.Sprintf("%T", n.Value)
 }

@@ -74,8 +74,9 @@ func TestEval(t *testing.T) {
 		{pat, "Patient.name.given", "string:José string:Luis"},
 		{pat, "Patient.name", "HumanName:{2 keys} HumanName:{1 keys}"},
 		{pat, "Observation.code", ""},
-		{pat, "Resource.id", "id:p1"},
-		{pat, "Patient.id | Patient.meta.lastUpdated", "id:p1 instant:2024-01-02T03:04:05.123456Z"},
+		// The R4 definitions type Resource.id as a string (System.String).
+		{pat, "Resource.id", "string:p1"},
+		{pat, "Patient.id | Patient.meta.lastUpdated", "string:p1 instant:2024-01-02T03:04:05.123456Z"},
 		{pat, "Patient.meta.tag.code", "code:t"},
 		{pat, "Patient.telecom.where(system='email').value", "string:j@x.org"},
 		{pat, "Patient.telecom.where(system!='email').value", "string:555"},
@@ -137,11 +138,12 @@ func TestEvalNodeComponents(t *testing.T) {
 func TestCompileErrors(t *testing.T) {
 	bad := []string{
 		"", "Patient.", "Patient.name(", "(Patient.name", "Patient.name.where()",
-		"Patient.name.select(given)", "Patient.birthDate < @2020", "1 + 2", "-1",
-		"Patient.name.given in 'x'", "%resource.id", "Patient.name.extension(1)",
-		"a xor b", "a implies b", "'unterminated", "Patient.name ~ 'x'", "a div 2",
-		"Patient.name[x]", "Patient // comment", "$index", "Patient.name as",
-		"iif(true, 1, 2)", "Patient.extension(url)", "Patient.extension()", "Patient.name.exists(a, b)", "'\\q'", "Patient.name.first(1)",
+		"Patient.birthDate < @2020-13-45", "@", "1 +", "%unknown.id", "$parent",
+		"Patient.name.extension(1)", "Patient.name.memberOf('http://vs')", "conformsTo('x')",
+		"'unterminated", "Patient.name[1", "Patient.name as", "iif(true)",
+		"Patient.extension(url)", "Patient.extension()", "Patient.name.exists(a, b)", "'\\q'",
+		"Patient.name.first(1)", "ofType('x')", "99999999999999999999", "a.is()",
+		strings.Repeat("(", 300) + "1" + strings.Repeat(")", 300),
 	}
 	for _, src := range bad {
 		if _, err := Compile(src); err == nil {

@@ -1,276 +1,152 @@
 package fhirpath
 
-import "strings"
+import (
+	"fmt"
+	"sort"
+	"sync"
+)
+
+// argMode says against what the arguments of a function are evaluated.
+type argMode int
+
+const (
+	// argThis evaluates arguments once, on $this: literals, and
+	// collections such as "%resource.code.coding" or "$this.descendants()".
+	argThis argMode = iota
+	// argEach evaluates arguments on each input item in turn, which is
+	// $this (and $index) for the duration: where, select, all, exists...
+	argEach
+	// argInput evaluates arguments on the input collection as a whole, with
+	// $this bound to it: iif, whose criterion tests the input
+	// ("resolve().iif(empty(), ...)").
+	argInput
+	// argType takes a type name, not an expression: is, as, ofType.
+	argType
+)
+
+// function is the definition of a function: its arity, how its arguments
+// are evaluated, and its implementation. Functions with argThis receive
+// their evaluated arguments in vals; the others receive the argument nodes
+// and evaluate them themselves.
+type function struct {
+	min, max int
+	mode     argMode
+	impl     func(c *call, in, dst []Node) []Node
+}
+
+// call is one invocation of a function, during evaluation.
+type call struct {
+	e    *env
+	f    *funcNode
+	vals [][]Node
+}
+
+// arg returns the node of the i-th argument.
+func (c *call) arg(i int) node { return c.f.args[i] }
+
+// funcNode is a compiled function call.
+type funcNode struct {
+	name string
+	fn   *function
+	args []node
+	typ  string // the type argument of is, as and ofType
+}
+
+func (f *funcNode) eval(e *env, in, dst []Node) []Node {
+	if e.failed() {
+		return dst
+	}
+	c := call{e: e, f: f}
+	if f.fn.mode == argThis && len(f.args) > 0 {
+		var buf [3][]Node
+		c.vals = buf[:0]
+		for _, a := range f.args {
+			c.vals = append(c.vals, e.evalArg(a))
+		}
+		defer func() {
+			for _, v := range c.vals {
+				e.put(v)
+			}
+		}()
+	}
+	return f.fn.impl(&c, in, dst)
+}
+
+// functions maps names to definitions. It is filled on first use by the
+// register functions of the files that implement each group, rather than
+// by init functions, so that package-level variables may compile
+// expressions.
+var (
+	functions    = map[string]*function{}
+	registerOnce sync.Once
+)
+
+func registerAll() {
+	registerCollections()
+	registerStrings()
+	registerConversions()
+	registerFHIR()
+}
+
+// lookupFunction returns the definition of the function name.
+func lookupFunction(name string) (*function, bool) {
+	registerOnce.Do(registerAll)
+	fn, ok := functions[name]
+	return fn, ok
+}
+
+func register(name string, min, max int, mode argMode, impl func(c *call, in, dst []Node) []Node) {
+	functions[name] = &function{min: min, max: max, mode: mode, impl: impl}
+}
 
 // parseFunction parses the arguments of the function name, whose opening
-// parenthesis has been read, and returns its node. Functions outside the
-// supported subset are compile errors.
+// parenthesis has been read, and returns its node. Unknown functions are
+// compile errors.
 func (p *parser) parseFunction(name string) (node, error) {
-	switch name {
-	case "as", "ofType", "is":
-		return p.parseTypeFunction(name)
-	case "where", "exists", "empty", "not", "first", "last", "resolve", "extension":
-	default:
+	fn, ok := lookupFunction(name)
+	if !ok {
+		p.pos--
 		return nil, p.errorf("unsupported function %s()", name)
+	}
+	n := &funcNode{name: name, fn: fn}
+	if fn.mode == argType {
+		typ, err := p.parseTypeSpec()
+		if err != nil {
+			return nil, err
+		}
+		n.typ = typ
+		return n, p.expect(")")
 	}
 	args, err := p.parseArgs()
 	if err != nil {
 		return nil, err
 	}
-	lo, hi := 0, 0
-	switch name {
-	case "where", "extension":
-		lo, hi = 1, 1
-	case "exists":
-		hi = 1
+	if len(args) < fn.min || len(args) > fn.max {
+		return nil, p.errorf("%s() takes %d to %d arguments, got %d", name, fn.min, fn.max, len(args))
 	}
-	if len(args) < lo || len(args) > hi {
-		return nil, p.errorf("%s() takes %d to %d arguments, got %d", name, lo, hi, len(args))
-	}
-	switch name {
-	case "where":
-		return &whereNode{cond: args[0]}, nil
-	case "exists":
-		n := &existsNode{}
-		if len(args) == 1 {
-			n.cond = args[0]
-		}
-		return n, nil
-	case "extension":
-		lit, ok := args[0].(*literalNode)
-		if !ok {
-			return nil, p.errorf("extension() takes a string literal")
-		}
-		url, ok := lit.val.Value.(string)
-		if !ok {
-			return nil, p.errorf("extension() takes a string literal")
-		}
-		return &extensionNode{url: url}, nil
-	}
-	return &simpleFunc{name: name}, nil
-}
-
-// parseTypeFunction parses the type argument of as(), ofType() or is().
-func (p *parser) parseTypeFunction(name string) (node, error) {
-	typ, err := p.parseTypeSpec()
-	if err != nil {
-		return nil, err
-	}
-	if err := p.expect(")"); err != nil {
-		return nil, err
-	}
-	if name == "is" {
-		return &isNode{typ: typ}, nil
-	}
-	return &ofTypeNode{typ: typ}, nil
-}
-
-// whereNode keeps the input items for which the condition is true.
-type whereNode struct{ cond node }
-
-func (w *whereNode) eval(e *env, in, dst []Node) []Node {
-	for _, n := range in {
-		if isTrue(e.evalOn(w.cond, n)) {
-			dst = append(dst, n)
-		}
-	}
-	return dst
-}
-
-// existsNode is exists() and exists(condition).
-type existsNode struct{ cond node }
-
-func (x *existsNode) eval(e *env, in, dst []Node) []Node {
-	if x.cond == nil {
-		return append(dst, boolNode(len(in) > 0))
-	}
-	for _, n := range in {
-		if isTrue(e.evalOn(x.cond, n)) {
-			return append(dst, boolNode(true))
-		}
-	}
-	return append(dst, boolNode(false))
-}
-
-// simpleFunc is a function without arguments.
-type simpleFunc struct{ name string }
-
-func (f *simpleFunc) eval(_ *env, in, dst []Node) []Node {
-	switch f.name {
-	case "empty":
-		return append(dst, boolNode(len(in) == 0))
-	case "not":
-		if b, known := toBool(in); known {
-			return append(dst, boolNode(!b))
-		}
-	case "first":
-		if len(in) > 0 {
-			return append(dst, in[0])
-		}
-	case "last":
-		if len(in) > 0 {
-			return append(dst, in[len(in)-1])
-		}
-	case "resolve":
-		for _, n := range in {
-			if r, ok := resolve(n); ok {
-				dst = append(dst, r)
+	n.args = args
+	if name == "matches" || name == "replaceMatches" {
+		if lit, ok := args[0].(*literalNode); ok {
+			if _, err := compileRegex(fmt.Sprint(lit.val.Value)); err != nil {
+				return nil, p.errorf("%s(): %v", name, err)
 			}
 		}
 	}
-	return dst
+	if name == "extension" {
+		if lit, ok := args[0].(*literalNode); !ok || lit.val.Type != "string" {
+			return nil, p.errorf("extension() takes a string literal")
+		}
+	}
+	return n, nil
 }
 
-// resolve returns a node standing for the target of a Reference or of a
-// reference string: its type is the target's resource type and its value
-// the reference string. It reports false when the type is unknown.
-func resolve(n Node) (Node, bool) {
-	switch v := n.Value.(type) {
-	case string:
-		if typ, _ := ParseReference(v); typ != "" {
-			return Node{Value: v, Type: typ}, true
-		}
-	case map[string]any:
-		ref, _ := v["reference"].(string)
-		typ, _ := ParseReference(ref)
-		if typ == "" && ref == "" {
-			typ, _ = v["type"].(string)
-		}
-		if typ != "" {
-			return Node{Value: ref, Type: typ}, true
-		}
+// FunctionNames returns the names of the supported functions, sorted.
+func FunctionNames() []string {
+	registerOnce.Do(registerAll)
+	names := make([]string, 0, len(functions))
+	for n := range functions {
+		names = append(names, n)
 	}
-	return Node{}, false
-}
-
-// ofTypeNode keeps the input items of the given type; it implements "as",
-// "as()" and "ofType()".
-type ofTypeNode struct{ typ string }
-
-func (o *ofTypeNode) eval(_ *env, in, dst []Node) []Node {
-	for _, n := range in {
-		if IsType(n, o.typ) {
-			dst = append(dst, n)
-		}
-	}
-	return dst
-}
-
-// isNode is the "is" operator and the is() function on a single item.
-type isNode struct{ typ string }
-
-func (o *isNode) eval(_ *env, in, dst []Node) []Node {
-	if len(in) != 1 {
-		return dst
-	}
-	return append(dst, boolNode(IsType(in[0], o.typ)))
-}
-
-// extensionNode is extension(url): the extensions of the input items with
-// that url.
-type extensionNode struct{ url string }
-
-func (x *extensionNode) eval(_ *env, in, dst []Node) []Node {
-	for _, n := range in {
-		m, ok := n.Value.(map[string]any)
-		if !ok {
-			continue
-		}
-		list, _ := m["extension"].([]any)
-		for _, item := range list {
-			ext, ok := item.(map[string]any)
-			if url, _ := ext["url"].(string); ok && url == x.url {
-				dst = append(dst, Node{Value: ext, Type: "Extension"})
-			}
-		}
-	}
-	return dst
-}
-
-// ParseReference returns the resource type and id named by a reference
-// string: "Type/id", "Type/id/_history/vid", or an absolute URL ending in
-// one of those. It returns empty strings for contained ("#id"), urn:uuid
-// and urn:oid references, conditional references ("Type?query") and
-// anything else that names no type.
-func ParseReference(ref string) (typ, id string) {
-	if ref == "" || ref[0] == '#' || hasPrefixFold(ref, "urn:") {
-		return "", ""
-	}
-	for i := 0; i < len(ref); i++ {
-		if ref[i] == '?' || ref[i] == '#' {
-			return "", ""
-		}
-	}
-	rest := ref
-	if i := strings.LastIndex(rest, "/_history/"); i >= 0 {
-		vid := rest[i+len("/_history/"):]
-		if vid == "" || strings.IndexByte(vid, '/') >= 0 {
-			return "", ""
-		}
-		rest = rest[:i]
-	}
-	j := strings.LastIndexByte(rest, '/')
-	if j < 0 {
-		return "", ""
-	}
-	typ, id = rest[strings.LastIndexByte(rest[:j], '/')+1:j], rest[j+1:]
-	if !isTypeName(typ) || !isID(id) {
-		return "", ""
-	}
-	return typ, id
-}
-
-func hasPrefixFold(s, prefix string) bool {
-	if len(s) < len(prefix) {
-		return false
-	}
-	for i := 0; i < len(prefix); i++ {
-		c := s[i]
-		if c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if c != prefix[i] {
-			return false
-		}
-	}
-	return true
-}
-
-// isTypeName reports whether s looks like a resource type name: an upper
-// case ASCII letter followed by ASCII letters.
-func isTypeName(s string) bool {
-	if !isUpper(s) {
-		return false
-	}
-	for i := 1; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z') && !(c >= 'A' && c <= 'Z') {
-			return false
-		}
-	}
-	return true
-}
-
-// isID reports whether s matches the FHIR id pattern [A-Za-z0-9\-\.]{1,64}.
-func isID(s string) bool {
-	if len(s) == 0 || len(s) > 64 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z') && !(c >= 'A' && c <= 'Z') && !(c >= '0' && c <= '9') && c != '-' && c != '.' {
-			return false
-		}
-	}
-	return true
-}
-
-// indexNode is the indexer "[i]": the item at position i, if any.
-type indexNode struct{ i int }
-
-func (x *indexNode) eval(_ *env, in, dst []Node) []Node {
-	if x.i < len(in) {
-		dst = append(dst, in[x.i])
-	}
-	return dst
+	sort.Strings(names)
+	return names
 }

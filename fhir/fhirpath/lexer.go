@@ -15,7 +15,13 @@ const (
 	tokString
 	tokNumber
 	tokSymbol
-	tokThis
+	// tokVar is $this, $index or $total; its text is the name without "$".
+	tokVar
+	// tokEnv is an environment variable; its text is the name without "%"
+	// and without delimiters.
+	tokEnv
+	// tokDate is a date, dateTime or time literal; its text is without "@".
+	tokDate
 )
 
 // token is one lexical token with its position in the source.
@@ -27,15 +33,18 @@ type token struct {
 
 // symbols lists the operator symbols the lexer recognizes, the longer ones
 // first so that "!=" wins over "!".
-var symbols = []string{"!=", "<=", ">=", "!~", ".", "(", ")", ",", "|", "=", "<", ">", "[", "]", "~", "+", "-", "*", "/", "&"}
+var symbols = []string{"!=", "<=", ">=", "!~", ".", "(", ")", ",", "|", "=", "<", ">", "[", "]", "{", "}", "~", "+", "-", "*", "/", "&"}
 
-// lex splits src into tokens. It accepts every symbol of FHIRPath so that
-// the parser can reject the unsupported ones with a precise message.
+// lex splits src into tokens, skipping white space and comments.
 func lex(src string) ([]token, error) {
 	var toks []token
 	for i := 0; i < len(src); {
 		if c := src[i]; c == ' ' || c == '\t' || c == '\n' || c == '\r' {
 			i++
+			continue
+		}
+		if n := commentLen(src[i:]); n > 0 {
+			i += n
 			continue
 		}
 		t, n, err := lexToken(src, i)
@@ -48,18 +57,32 @@ func lex(src string) ([]token, error) {
 	return append(toks, token{tokEOF, "", len(src)}), nil
 }
 
+// commentLen returns the length of the comment at the start of s ("//" to
+// the end of the line, or "/* ... */"), or 0 when s starts no comment. An
+// unterminated block comment runs to the end.
+func commentLen(s string) int {
+	switch {
+	case strings.HasPrefix(s, "//"):
+		if i := strings.IndexByte(s, '\n'); i >= 0 {
+			return i + 1
+		}
+		return len(s)
+	case strings.HasPrefix(s, "/*"):
+		if i := strings.Index(s[2:], "*/"); i >= 0 {
+			return i + 4
+		}
+		return len(s)
+	}
+	return 0
+}
+
 // lexToken reads the token that starts at offset i and returns it with its
 // length in bytes.
 func lexToken(src string, i int) (token, int, error) {
 	c := src[i]
 	switch {
-	case c == '/' && i+1 < len(src) && (src[i+1] == '/' || src[i+1] == '*'):
-		return token{}, 0, fmt.Errorf("fhirpath: comments are not supported (offset %d)", i)
 	case isIdentStart(c):
-		j := i + 1
-		for j < len(src) && isIdentPart(src[j]) {
-			j++
-		}
+		j := identEnd(src, i)
 		return token{tokIdent, src[i:j], i}, j - i, nil
 	case c == '`' || c == '\'':
 		s, n, err := lexQuoted(src[i:], c)
@@ -75,10 +98,20 @@ func lexToken(src string, i int) (token, int, error) {
 		j := lexNumber(src, i)
 		return token{tokNumber, src[i:j], i}, j - i, nil
 	case c == '$':
-		if !strings.HasPrefix(src[i:], "$this") || (i+5 < len(src) && isIdentPart(src[i+5])) {
-			return token{}, 0, fmt.Errorf("fhirpath: unsupported variable at offset %d", i)
+		j := identEnd(src, i+1)
+		switch name := src[i+1 : j]; name {
+		case "this", "index", "total":
+			return token{tokVar, name, i}, j - i, nil
 		}
-		return token{tokThis, "$this", i}, 5, nil
+		return token{}, 0, fmt.Errorf("fhirpath: unknown variable %q at offset %d", src[i:j], i)
+	case c == '%':
+		return lexEnv(src, i)
+	case c == '@':
+		j := dateEnd(src, i+1)
+		if j == i+1 {
+			return token{}, 0, fmt.Errorf("fhirpath: malformed date/time literal at offset %d", i)
+		}
+		return token{tokDate, src[i+1 : j], i}, j - i, nil
 	}
 	sym := matchSymbol(src[i:])
 	if sym == "" {
@@ -86,6 +119,53 @@ func lexToken(src string, i int) (token, int, error) {
 		return token{}, 0, fmt.Errorf("fhirpath: unexpected character %q at offset %d", r, i)
 	}
 	return token{tokSymbol, sym, i}, len(sym), nil
+}
+
+// lexEnv reads an environment variable: %name, %`name` or %'name'.
+func lexEnv(src string, i int) (token, int, error) {
+	if i+1 < len(src) && (src[i+1] == '`' || src[i+1] == '\'') {
+		s, n, err := lexQuoted(src[i+1:], src[i+1])
+		if err != nil {
+			return token{}, 0, fmt.Errorf("fhirpath: %v at offset %d", err, i)
+		}
+		return token{tokEnv, s, i}, n + 1, nil
+	}
+	j := i + 1
+	for j < len(src) && (isIdentPart(src[j]) || src[j] == '-') {
+		j++
+	}
+	if j == i+1 {
+		return token{}, 0, fmt.Errorf("fhirpath: missing variable name at offset %d", i)
+	}
+	return token{tokEnv, src[i+1 : j], i}, j - i, nil
+}
+
+// dateEnd returns the end of the date, dateTime or time literal whose text
+// starts at i (after the "@"): digits and the separators of the formats.
+// The parser validates the text.
+func dateEnd(src string, i int) int {
+	j := i
+	for j < len(src) {
+		c := src[j]
+		if (c >= '0' && c <= '9') || c == '-' || c == ':' || c == 'T' || c == 'Z' || c == '+' {
+			j++
+			continue
+		}
+		if c == '.' && j+1 < len(src) && src[j+1] >= '0' && src[j+1] <= '9' {
+			j++
+			continue
+		}
+		break
+	}
+	return j
+}
+
+func identEnd(src string, i int) int {
+	j := i
+	for j < len(src) && isIdentPart(src[j]) {
+		j++
+	}
+	return j
 }
 
 func isIdentStart(c byte) bool {
@@ -139,20 +219,42 @@ func lexQuoted(s string, quote byte) (string, int, error) {
 		if i >= len(s) {
 			break
 		}
-		switch s[i] {
-		case 'n':
-			b.WriteByte('\n')
-		case 'r':
-			b.WriteByte('\r')
-		case 't':
-			b.WriteByte('\t')
-		case 'f':
-			b.WriteByte('\f')
-		case '\'', '"', '`', '\\', '/':
-			b.WriteByte(s[i])
-		default:
-			return "", 0, fmt.Errorf("unsupported escape \\%c", s[i])
+		n, err := writeEscape(&b, s[i:])
+		if err != nil {
+			return "", 0, err
 		}
+		i += n
 	}
 	return "", 0, fmt.Errorf("unterminated literal")
+}
+
+// writeEscape writes the character that the escape at the start of s (after
+// the backslash) stands for, and returns how many bytes beyond the first it
+// used.
+func writeEscape(b *strings.Builder, s string) (int, error) {
+	switch s[0] {
+	case 'n':
+		b.WriteByte('\n')
+	case 'r':
+		b.WriteByte('\r')
+	case 't':
+		b.WriteByte('\t')
+	case 'f':
+		b.WriteByte('\f')
+	case '\'', '"', '`', '\\', '/':
+		b.WriteByte(s[0])
+	case 'u':
+		var r rune
+		if len(s) < 5 {
+			return 0, fmt.Errorf("short \\u escape")
+		}
+		if _, err := fmt.Sscanf(s[1:5], "%04x", &r); err != nil {
+			return 0, fmt.Errorf("malformed \\u escape")
+		}
+		b.WriteRune(r)
+		return 4, nil
+	default:
+		return 0, fmt.Errorf("unsupported escape \\%c", s[0])
+	}
+	return 0, nil
 }

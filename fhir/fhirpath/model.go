@@ -2,134 +2,10 @@ package fhirpath
 
 import (
 	"encoding/json"
+	"sort"
 	"strings"
+	"sync"
 )
-
-// elementTable describes the elements the evaluator knows, per type, from
-// the R4 definitions: the resource types the server stores, their backbone
-// elements (named "Type.path") and the data types their search parameters
-// reach. Each entry is "name:Type"; a choice element is "name[x]:T1|T2|..."
-// ("*" for any type). A line starting with a tab continues the previous
-// type. Elements missing here still evaluate, with an empty type.
-const elementTable = `
-Resource id:id meta:Meta implicitRules:uri language:code
-DomainResource text:Narrative contained:Resource extension:Extension
-	modifierExtension:Extension
-Appointment identifier:Identifier status:code cancelationReason:CodeableConcept
-	serviceCategory:CodeableConcept serviceType:CodeableConcept specialty:CodeableConcept
-	appointmentType:CodeableConcept reasonCode:CodeableConcept reasonReference:Reference
-	priority:unsignedInt description:string supportingInformation:Reference start:instant
-	end:instant minutesDuration:positiveInt slot:Reference created:dateTime comment:string
-	patientInstruction:string basedOn:Reference participant:Appointment.participant
-	requestedPeriod:Period
-Appointment.participant type:CodeableConcept actor:Reference required:code status:code
-	period:Period
-Condition identifier:Identifier clinicalStatus:CodeableConcept
-	verificationStatus:CodeableConcept category:CodeableConcept severity:CodeableConcept
-	code:CodeableConcept bodySite:CodeableConcept subject:Reference encounter:Reference
-	onset[x]:dateTime|Age|Period|Range|string abatement[x]:dateTime|Age|Period|Range|string
-	recordedDate:dateTime recorder:Reference asserter:Reference stage:Condition.stage
-	evidence:Condition.evidence note:Annotation
-Condition.stage summary:CodeableConcept assessment:Reference type:CodeableConcept
-Condition.evidence code:CodeableConcept detail:Reference
-Encounter identifier:Identifier status:code statusHistory:Encounter.statusHistory
-	class:Coding classHistory:Encounter.classHistory type:CodeableConcept
-	serviceType:CodeableConcept priority:CodeableConcept subject:Reference
-	episodeOfCare:Reference basedOn:Reference participant:Encounter.participant
-	appointment:Reference period:Period length:Duration reasonCode:CodeableConcept
-	reasonReference:Reference diagnosis:Encounter.diagnosis account:Reference
-	hospitalization:Encounter.hospitalization location:Encounter.location
-	serviceProvider:Reference partOf:Reference
-Encounter.statusHistory status:code period:Period
-Encounter.classHistory class:Coding period:Period
-Encounter.participant type:CodeableConcept period:Period individual:Reference
-Encounter.diagnosis condition:Reference use:CodeableConcept rank:positiveInt
-Encounter.hospitalization preAdmissionIdentifier:Identifier origin:Reference
-	admitSource:CodeableConcept reAdmission:CodeableConcept dietPreference:CodeableConcept
-	specialCourtesy:CodeableConcept specialArrangement:CodeableConcept
-	destination:Reference dischargeDisposition:CodeableConcept
-Encounter.location location:Reference status:code physicalType:CodeableConcept
-	period:Period
-Group identifier:Identifier active:boolean type:code actual:boolean code:CodeableConcept
-	name:string quantity:unsignedInt managingEntity:Reference
-	characteristic:Group.characteristic member:Group.member
-Group.characteristic code:CodeableConcept
-	value[x]:CodeableConcept|boolean|Quantity|Range|Reference exclude:boolean period:Period
-Group.member entity:Reference period:Period inactive:boolean
-Location identifier:Identifier status:code operationalStatus:Coding name:string
-	alias:string description:string mode:code type:CodeableConcept telecom:ContactPoint
-	address:Address physicalType:CodeableConcept position:Location.position
-	managingOrganization:Reference partOf:Reference
-	hoursOfOperation:Location.hoursOfOperation availabilityExceptions:string
-	endpoint:Reference
-Location.position longitude:decimal latitude:decimal altitude:decimal
-Observation identifier:Identifier basedOn:Reference partOf:Reference status:code
-	category:CodeableConcept code:CodeableConcept subject:Reference focus:Reference
-	encounter:Reference effective[x]:dateTime|Period|Timing|instant issued:instant
-	performer:Reference
-	value[x]:Quantity|CodeableConcept|string|boolean|integer|Range|Ratio|SampledData|time|dateTime|Period
-	dataAbsentReason:CodeableConcept interpretation:CodeableConcept note:Annotation
-	bodySite:CodeableConcept method:CodeableConcept specimen:Reference device:Reference
-	referenceRange:Observation.referenceRange hasMember:Reference derivedFrom:Reference
-	component:Observation.component
-Observation.referenceRange low:Quantity high:Quantity type:CodeableConcept
-	appliesTo:CodeableConcept age:Range text:string
-Observation.component code:CodeableConcept
-	value[x]:Quantity|CodeableConcept|string|boolean|integer|Range|Ratio|SampledData|time|dateTime|Period
-	dataAbsentReason:CodeableConcept interpretation:CodeableConcept
-	referenceRange:Observation.referenceRange
-Organization identifier:Identifier active:boolean type:CodeableConcept name:string
-	alias:string telecom:ContactPoint address:Address partOf:Reference
-	contact:Organization.contact endpoint:Reference
-Organization.contact purpose:CodeableConcept name:HumanName telecom:ContactPoint
-	address:Address
-Patient identifier:Identifier active:boolean name:HumanName telecom:ContactPoint
-	gender:code birthDate:date deceased[x]:boolean|dateTime address:Address
-	maritalStatus:CodeableConcept multipleBirth[x]:boolean|integer contact:Patient.contact
-	communication:Patient.communication generalPractitioner:Reference
-	managingOrganization:Reference link:Patient.link
-Patient.contact relationship:CodeableConcept name:HumanName telecom:ContactPoint
-	address:Address gender:code organization:Reference period:Period
-Patient.communication language:CodeableConcept preferred:boolean
-Patient.link other:Reference type:code
-Practitioner identifier:Identifier active:boolean name:HumanName telecom:ContactPoint
-	address:Address gender:code birthDate:date qualification:Practitioner.qualification
-	communication:CodeableConcept
-Practitioner.qualification identifier:Identifier code:CodeableConcept period:Period
-	issuer:Reference
-Schedule identifier:Identifier active:boolean serviceCategory:CodeableConcept
-	serviceType:CodeableConcept specialty:CodeableConcept actor:Reference
-	planningHorizon:Period comment:string
-Slot identifier:Identifier serviceCategory:CodeableConcept serviceType:CodeableConcept
-	specialty:CodeableConcept appointmentType:CodeableConcept schedule:Reference
-	status:code start:instant end:instant overbooked:boolean comment:string
-Meta versionId:id lastUpdated:instant source:uri profile:canonical security:Coding
-	tag:Coding
-Extension url:uri extension:Extension value[x]:*
-Reference reference:string type:uri identifier:Identifier display:string
-Identifier use:code type:CodeableConcept system:uri value:string period:Period
-	assigner:Reference
-CodeableConcept coding:Coding text:string
-Coding system:uri version:string code:code display:string userSelected:boolean
-HumanName use:code text:string family:string given:string prefix:string suffix:string
-	period:Period
-Address use:code type:code text:string line:string city:string district:string
-	state:string postalCode:string country:string period:Period
-ContactPoint system:code value:string use:code rank:positiveInt period:Period
-Period start:dateTime end:dateTime
-Quantity value:decimal comparator:code unit:string system:uri code:code
-Range low:Quantity high:Quantity
-Ratio numerator:Quantity denominator:Quantity
-Timing event:dateTime repeat:Timing.repeat code:CodeableConcept
-Timing.repeat bounds[x]:Duration|Range|Period count:positiveInt countMax:positiveInt
-	duration:decimal durationMax:decimal durationUnit:code frequency:positiveInt
-	frequencyMax:positiveInt period:decimal periodMax:decimal periodUnit:code
-	dayOfWeek:code timeOfDay:time when:code offset:unsignedInt
-SampledData origin:Quantity period:decimal factor:decimal lowerLimit:decimal
-	upperLimit:decimal dimensions:positiveInt data:string
-Annotation author[x]:Reference|string time:dateTime text:markdown
-Money value:decimal currency:code
-`
 
 // elemKey identifies an element of a type.
 type elemKey struct{ parent, name string }
@@ -144,8 +20,9 @@ type elemInfo struct {
 	anyChoice bool
 }
 
-// elements maps (type, element name) to the element's type.
-var elements = parseElementTable(elementTable)
+// elements maps (type, element name) to the element's type, parsed from
+// the generated elementTable on first use.
+var elements = sync.OnceValue(func() map[elemKey]elemInfo { return parseElementTable(elementTable) })
 
 // quantityTypes are the specializations of Quantity: they have Quantity's
 // elements and match "as Quantity".
@@ -209,24 +86,29 @@ func parseElementTable(src string) map[elemKey]elemInfo {
 
 // lookupElement returns what the table knows of the element name of the
 // type parent, looking through Quantity specializations and, for
-// resources, DomainResource and Resource.
+// resources, DomainResource and Resource; the elements every element has
+// (id, extension, modifierExtension) are not repeated in the table.
 func lookupElement(parent, name string, isRes bool) (elemInfo, bool) {
-	if info, ok := elements[elemKey{parent, name}]; ok {
+	table := elements()
+	if info, ok := table[elemKey{parent, name}]; ok {
 		return info, true
 	}
 	if quantityTypes[parent] {
-		info, ok := elements[elemKey{"Quantity", name}]
+		info, ok := table[elemKey{"Quantity", name}]
 		return info, ok
 	}
 	if isRes {
-		if info, ok := elements[elemKey{"DomainResource", name}]; ok {
+		if info, ok := table[elemKey{"DomainResource", name}]; ok {
 			return info, true
 		}
-		info, ok := elements[elemKey{"Resource", name}]
+		info, ok := table[elemKey{"Resource", name}]
 		return info, ok
 	}
-	if name == "extension" || name == "modifierExtension" {
+	switch name {
+	case "extension", "modifierExtension":
 		return elemInfo{typ: "Extension"}, true
+	case "id":
+		return elemInfo{typ: "string"}, true
 	}
 	return elemInfo{}, false
 }
@@ -236,12 +118,12 @@ func lookupElement(parent, name string, isRes bool) (elemInfo, bool) {
 func appendChild(dst []Node, obj map[string]any, parent, name string) []Node {
 	_, isRes := obj["resourceType"].(string)
 	info, known := lookupElement(parent, name, isRes)
-	if v, ok := obj[name]; ok {
-		return appendValue(dst, v, info.typ)
+	if v, ok := obj[name]; ok || obj["_"+name] != nil {
+		return appendValue(dst, v, obj["_"+name], info.typ)
 	}
 	for _, c := range info.choices {
-		if v, ok := obj[c.key]; ok {
-			return appendValue(dst, v, c.typ)
+		if v, ok := obj[c.key]; ok || obj["_"+c.key] != nil {
+			return appendValue(dst, v, obj["_"+c.key], c.typ)
 		}
 	}
 	if known && !info.anyChoice {
@@ -249,31 +131,108 @@ func appendChild(dst []Node, obj map[string]any, parent, name string) []Node {
 	}
 	// An unknown element or an open choice: look for a key made of the name
 	// and a type suffix.
-	for k, v := range obj {
+	for k := range obj {
+		k = strings.TrimPrefix(k, "_")
 		if len(k) > len(name) && k[:len(name)] == name {
 			if typ, ok := choiceSuffixes[k[len(name):]]; ok {
-				return appendValue(dst, v, typ)
+				return appendValue(dst, obj[k], obj["_"+k], typ)
 			}
 		}
 	}
 	return dst
 }
 
-// appendValue appends a JSON value as nodes of the type typ: each item of
-// an array, nothing for null.
-func appendValue(dst []Node, v any, typ string) []Node {
-	switch x := v.(type) {
-	case nil:
-	case []any:
-		for _, item := range x {
-			if item != nil {
-				dst = append(dst, Node{Value: item, Type: itemType(item, typ)})
-			}
-		}
-	default:
-		dst = append(dst, Node{Value: v, Type: itemType(v, typ)})
+// appendPrimitiveChild navigates from a primitive element to the children
+// its companion object holds: id and extension.
+func appendPrimitiveChild(dst []Node, ext map[string]any, name string) []Node {
+	switch name {
+	case "id":
+		return appendValue(dst, ext["id"], nil, "string")
+	case "extension":
+		return appendValue(dst, ext["extension"], nil, "Extension")
 	}
 	return dst
+}
+
+// appendValue appends a JSON value as nodes of the type typ: each item of
+// an array, nothing for null. ext is the companion of a primitive ("_name"),
+// an object or an array parallel to the values.
+func appendValue(dst []Node, v, ext any, typ string) []Node {
+	list, isList := v.([]any)
+	exts, _ := ext.([]any)
+	if !isList {
+		if l, ok := ext.([]any); ok && v == nil {
+			list, isList = make([]any, len(l)), true
+		}
+	}
+	if !isList {
+		m, _ := ext.(map[string]any)
+		if v != nil || m != nil {
+			dst = append(dst, Node{Value: v, Type: itemType(v, typ), Ext: m})
+		}
+		return dst
+	}
+	for i, item := range list {
+		var m map[string]any
+		if i < len(exts) {
+			m, _ = exts[i].(map[string]any)
+		}
+		if item != nil || m != nil {
+			dst = append(dst, Node{Value: item, Type: itemType(item, typ), Ext: m})
+		}
+	}
+	return dst
+}
+
+// appendChildren appends the children of a node, in the order of their
+// names so that the result is stable: every element of an object (a
+// primitive's companion folded into it), or a primitive's id and
+// extensions.
+func appendChildren(dst []Node, n Node) []Node {
+	obj, ok := n.Value.(map[string]any)
+	if !ok {
+		if n.Ext != nil {
+			dst = appendPrimitiveChild(dst, n.Ext, "id")
+			dst = appendPrimitiveChild(dst, n.Ext, "extension")
+		}
+		return dst
+	}
+	keys := make([]string, 0, len(obj))
+	for k := range obj {
+		base, companion := strings.CutPrefix(k, "_")
+		if k == "resourceType" || (companion && obj[base] != nil) {
+			continue
+		}
+		keys = append(keys, base)
+	}
+	sort.Strings(keys)
+	_, isRes := obj["resourceType"].(string)
+	for _, k := range keys {
+		dst = appendValue(dst, obj[k], obj["_"+k], keyType(n.Type, k, isRes))
+	}
+	return dst
+}
+
+// keyType returns the type of the element stored under the JSON key k of
+// an object of type parent: a plain element, or one type of a choice.
+func keyType(parent, k string, isRes bool) string {
+	if info, ok := lookupElement(parent, k, isRes); ok {
+		return info.typ
+	}
+	for i := len(k) - 1; i > 0; i-- {
+		if !isUpper(k[i:]) {
+			continue
+		}
+		if info, ok := lookupElement(parent, k[:i], isRes); ok {
+			for _, c := range info.choices {
+				if c.key == k {
+					return c.typ
+				}
+			}
+			return choiceSuffixes[k[i:]]
+		}
+	}
+	return ""
 }
 
 // itemType refines the declared type of an item: a contained resource is

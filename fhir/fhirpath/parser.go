@@ -7,14 +7,20 @@ import (
 	"strings"
 )
 
-// parser is a recursive-descent parser over the token list. Each parse
-// method handles one precedence level of FHIRPath, from the loosest
-// ("implies") to the tightest (invocation); the levels the subset does not
-// support report an error instead of building a node.
+// maxDepth bounds the nesting of an expression, so that a hostile or
+// mistaken source cannot exhaust the stack of the recursive-descent parser
+// or of the evaluator.
+const maxDepth = 200
+
+// parser is a recursive-descent parser over the token list. The binary
+// operators are parsed by one loop over a table of precedence levels, from
+// the loosest ("implies") to the tightest ("*"); unary signs, invocations
+// and indexers come below them.
 type parser struct {
-	src  string
-	toks []token
-	pos  int
+	src   string
+	toks  []token
+	pos   int
+	depth int
 }
 
 func (p *parser) peek() token { return p.toks[p.pos] }
@@ -52,90 +58,78 @@ func (p *parser) expect(sym string) error {
 	return nil
 }
 
-// parseOr parses "or" chains and rejects "xor" and "implies".
-func (p *parser) parseOr() (node, error) {
-	left, err := p.parseAnd()
+// levels lists the binary operators by precedence, loosest first, as the
+// FHIRPath grammar orders them. "is" and "as" sit between "|" and "+" and
+// are handled by parseType, since their right operand is a type name.
+var levels = [][]string{
+	{"implies"},
+	{"or", "xor"},
+	{"and"},
+	{"in", "contains"},
+	{"=", "~", "!=", "!~"},
+	{"<=", "<", ">", ">="},
+	{"|"},
+	nil, // is, as
+	{"+", "-", "&"},
+	{"*", "/", "div", "mod"},
+}
+
+// typeLevel is the index of "is" and "as" in levels.
+const typeLevel = 7
+
+// parseExpr parses a whole expression.
+func (p *parser) parseExpr() (node, error) {
+	p.depth++
+	defer func() { p.depth-- }()
+	if p.depth > maxDepth {
+		return nil, p.errorf("expression nested too deeply")
+	}
+	return p.parseLevel(0)
+}
+
+// parseLevel parses a left-associative chain of the operators of level i.
+func (p *parser) parseLevel(i int) (node, error) {
+	if i == len(levels) {
+		return p.parseUnary()
+	}
+	if i == typeLevel {
+		return p.parseType()
+	}
+	left, err := p.parseLevel(i + 1)
 	if err != nil {
 		return nil, err
 	}
 	for {
-		switch {
-		case p.isWord("or"):
-			p.next()
-			right, err := p.parseAnd()
-			if err != nil {
-				return nil, err
-			}
-			left = &logicNode{left: left, right: right, or: true}
-		case p.isWord("xor"), p.isWord("implies"):
-			return nil, p.errorf("unsupported operator %q", p.peek().text)
-		default:
+		op := p.operatorAt(levels[i])
+		if op == "" {
 			return left, nil
 		}
-	}
-}
-
-func (p *parser) parseAnd() (node, error) {
-	left, err := p.parseEquality()
-	if err != nil {
-		return nil, err
-	}
-	for p.isWord("and") {
 		p.next()
-		right, err := p.parseEquality()
+		right, err := p.parseLevel(i + 1)
 		if err != nil {
 			return nil, err
 		}
-		left = &logicNode{left: left, right: right}
+		left = newBinary(op, left, right)
 	}
-	return left, nil
 }
 
-// parseEquality parses "=" and "!="; membership, equivalence and ordering
-// operators are rejected here.
-func (p *parser) parseEquality() (node, error) {
-	left, err := p.parseUnion()
-	if err != nil {
-		return nil, err
+// operatorAt returns the current token when it is one of ops.
+func (p *parser) operatorAt(ops []string) string {
+	t := p.peek()
+	if t.kind != tokSymbol && t.kind != tokIdent {
+		return ""
 	}
-	for {
-		switch {
-		case p.isSym("=") || p.isSym("!="):
-			neg := p.next().text == "!="
-			right, err := p.parseUnion()
-			if err != nil {
-				return nil, err
-			}
-			left = &eqNode{left: left, right: right, neg: neg}
-		case p.isSym("~"), p.isSym("!~"), p.isSym("<"), p.isSym(">"), p.isSym("<="), p.isSym(">="),
-			p.isWord("in"), p.isWord("contains"):
-			return nil, p.errorf("unsupported operator %q", p.peek().text)
-		default:
-			return left, nil
+	for _, op := range ops {
+		if t.text == op {
+			return op
 		}
 	}
+	return ""
 }
 
-func (p *parser) parseUnion() (node, error) {
-	left, err := p.parseType()
-	if err != nil {
-		return nil, err
-	}
-	for p.isSym("|") {
-		p.next()
-		right, err := p.parseType()
-		if err != nil {
-			return nil, err
-		}
-		left = &unionNode{left: left, right: right}
-	}
-	return left, nil
-}
-
-// parseType parses the "is" and "as" operators, which bind tighter than
-// "|" and looser than arithmetic.
+// parseType parses the "is" and "as" operators.
 func (p *parser) parseType() (node, error) {
-	left, err := p.parseArithmetic()
+	left, err := p.parseLevel(typeLevel + 1)
 	if err != nil {
 		return nil, err
 	}
@@ -145,31 +139,25 @@ func (p *parser) parseType() (node, error) {
 		if err != nil {
 			return nil, err
 		}
-		if op == "is" {
-			left = &chainNode{steps: []node{left, &isNode{typ: typ}}}
-		} else {
-			left = &chainNode{steps: []node{left, &ofTypeNode{typ: typ}}}
-		}
+		left = &typeOpNode{operand: left, typ: typ, is: op == "is"}
 	}
 	return left, nil
 }
 
-// parseArithmetic rejects every arithmetic operator: none of the supported
-// search expressions computes.
-func (p *parser) parseArithmetic() (node, error) {
-	left, err := p.parsePostfix()
-	if err != nil {
-		return nil, err
-	}
-	for _, s := range []string{"+", "-", "&", "*", "/"} {
-		if p.isSym(s) {
-			return nil, p.errorf("unsupported operator %q", s)
+// parseUnary parses a leading sign.
+func (p *parser) parseUnary() (node, error) {
+	if p.isSym("+") || p.isSym("-") {
+		neg := p.next().text == "-"
+		operand, err := p.parseUnary()
+		if err != nil {
+			return nil, err
 		}
+		if !neg {
+			return operand, nil
+		}
+		return &negNode{operand: operand}, nil
 	}
-	if p.isWord("div") || p.isWord("mod") {
-		return nil, p.errorf("unsupported operator %q", p.peek().text)
-	}
-	return left, nil
+	return p.parsePostfix()
 }
 
 // parseTypeSpec reads a type name, optionally qualified by the FHIR or
@@ -191,8 +179,8 @@ func (p *parser) parseTypeSpec() (string, error) {
 	return name, nil
 }
 
-// parsePostfix parses a term followed by any number of ".member" and
-// ".function(...)" invocations into one chain.
+// parsePostfix parses a term followed by any number of ".member",
+// ".function(...)" and "[index]" invocations into one chain.
 func (p *parser) parsePostfix() (node, error) {
 	first, err := p.parseTerm()
 	if err != nil {
@@ -201,11 +189,15 @@ func (p *parser) parsePostfix() (node, error) {
 	steps := []node{first}
 	for {
 		if p.isSym("[") {
-			idx, err := p.parseIndex()
+			p.next()
+			idx, err := p.parseExpr()
 			if err != nil {
 				return nil, err
 			}
-			steps = append(steps, idx)
+			steps = append(steps, &indexNode{idx: idx})
+			if err := p.expect("]"); err != nil {
+				return nil, err
+			}
 			continue
 		}
 		if !p.isSym(".") {
@@ -228,7 +220,7 @@ func (p *parser) parsePostfix() (node, error) {
 	return &chainNode{steps: steps}, nil
 }
 
-// parseTerm parses a literal, $this, a parenthesized expression or an
+// parseTerm parses a literal, a variable, a parenthesized expression or an
 // invocation on the input collection.
 func (p *parser) parseTerm() (node, error) {
 	t := p.next()
@@ -236,13 +228,13 @@ func (p *parser) parseTerm() (node, error) {
 	case tokString:
 		return &literalNode{val: Node{Value: t.text, Type: "string"}}, nil
 	case tokNumber:
-		typ := "integer"
-		if strings.Contains(t.text, ".") {
-			typ = "decimal"
-		}
-		return &literalNode{val: Node{Value: json.Number(t.text), Type: typ}}, nil
-	case tokThis:
-		return thisNode{}, nil
+		return p.parseNumber(t.text)
+	case tokDate:
+		return parseDateLiteral(p, t.text)
+	case tokVar:
+		return &varNode{name: t.text}, nil
+	case tokEnv:
+		return p.parseEnv(t.text)
 	case tokIdent:
 		switch t.text {
 		case "true", "false":
@@ -250,12 +242,15 @@ func (p *parser) parseTerm() (node, error) {
 		}
 		return p.parseInvocation(t.text, true)
 	case tokSymbol:
-		if t.text == "(" {
-			inner, err := p.parseOr()
+		switch t.text {
+		case "(":
+			inner, err := p.parseExpr()
 			if err != nil {
 				return nil, err
 			}
 			return inner, p.expect(")")
+		case "{":
+			return emptyNode{}, p.expect("}")
 		}
 	}
 	if t.kind == tokEOF {
@@ -263,6 +258,68 @@ func (p *parser) parseTerm() (node, error) {
 	}
 	p.pos--
 	return nil, p.errorf("unexpected %q", t.text)
+}
+
+// calendarUnits maps the calendar duration keywords of quantity literals
+// to their singular form.
+var calendarUnits = map[string]string{
+	"year": "year", "years": "year", "month": "month", "months": "month",
+	"week": "week", "weeks": "week", "day": "day", "days": "day",
+	"hour": "hour", "hours": "hour", "minute": "minute", "minutes": "minute",
+	"second": "second", "seconds": "second", "millisecond": "millisecond",
+	"milliseconds": "millisecond",
+}
+
+// parseNumber parses an integer or decimal literal, or a quantity when a
+// unit (a string literal or a calendar keyword) follows.
+func (p *parser) parseNumber(text string) (node, error) {
+	typ := "integer"
+	if strings.Contains(text, ".") {
+		typ = "decimal"
+	} else if _, err := strconv.ParseInt(text, 10, 64); err != nil {
+		return nil, p.errorf("integer literal %s out of range", text)
+	}
+	num := json.Number(text)
+	t := p.peek()
+	unit := ""
+	switch {
+	case t.kind == tokString:
+		unit = t.text
+	case t.kind == tokIdent && calendarUnits[t.text] != "":
+		unit = calendarUnits[t.text]
+	default:
+		return &literalNode{val: Node{Value: num, Type: typ}}, nil
+	}
+	p.next()
+	q := map[string]any{"value": num, "code": unit, "unit": unit}
+	if t.kind == tokString {
+		q["system"] = ucumSystem
+	}
+	return &literalNode{val: Node{Value: q, Type: "Quantity"}}, nil
+}
+
+// ucumSystem is the value of %ucum.
+const ucumSystem = "http://unitsofmeasure.org"
+
+// envConstants are the environment variables with a fixed value.
+var envConstants = map[string]string{
+	"ucum":  ucumSystem,
+	"sct":   "http://snomed.info/sct",
+	"loinc": "http://loinc.org",
+}
+
+// parseEnv parses an environment variable: a constant, or one of the
+// variables that Check binds.
+func (p *parser) parseEnv(name string) (node, error) {
+	if v, ok := envConstants[name]; ok {
+		return &literalNode{val: Node{Value: v, Type: "string"}}, nil
+	}
+	switch name {
+	case "resource", "rootResource", "context":
+		return &envNode{name: name}, nil
+	}
+	p.pos--
+	return nil, p.errorf("unsupported environment variable %%%s", name)
 }
 
 // parseInvocation parses a member access or, when an opening parenthesis
@@ -287,7 +344,7 @@ func (p *parser) parseArgs() ([]node, error) {
 		return args, nil
 	}
 	for {
-		arg, err := p.parseOr()
+		arg, err := p.parseExpr()
 		if err != nil {
 			return nil, err
 		}
@@ -298,15 +355,4 @@ func (p *parser) parseArgs() ([]node, error) {
 		}
 		return args, p.expect(")")
 	}
-}
-
-// parseIndex parses an indexer with a non-negative integer literal, "[n]".
-func (p *parser) parseIndex() (node, error) {
-	p.next()
-	t := p.next()
-	i, err := strconv.Atoi(t.text)
-	if t.kind != tokNumber || err != nil {
-		return nil, p.errorf("an indexer takes an integer literal")
-	}
-	return &indexNode{i: i}, p.expect("]")
 }

@@ -323,7 +323,7 @@ func TestExtractErrors(t *testing.T) {
 	if _, err := Extract(nil, nil); err == nil {
 		t.Error("nil accepted")
 	}
-	bad := &fhir.ResourceType{Name: "Patient", Params: []fhir.SearchParam{{Code: "x", Type: fhir.ParamToken, Expression: "Patient.name.select(given)"}}}
+	bad := &fhir.ResourceType{Name: "Patient", Params: []fhir.SearchParam{{Code: "x", Type: fhir.ParamToken, Expression: "Patient.name.memberOf('http://x')"}}}
 	if _, err := Extract(bad, map[string]any{"resourceType": "Patient"}); err == nil {
 		t.Error("an uncompilable expression was ignored")
 	}
