@@ -146,32 +146,35 @@ func short(v any) string {
 // valueQuery returns a search query (without _id) that must find the
 // example, built on one of the values the index extracts from it: in order
 // of preference a token as system|code, a token as code, a string (with
-// :exact) or uri, a reference, a date. It returns "" when the example has
-// no such value (a type with only the common parameters, like Binary,
-// or an example without any value of its type's parameters).
+// :exact) or uri, a reference, a date, a token's text (with :text), and
+// last the presence of a value the others cannot search (with
+// :missing=false, e.g. a reference to a contained resource). It returns ""
+// when the example has no value of its type's parameters (a type with only
+// the common parameters, like Binary or OperationOutcome).
 //
 // The index stores hashes and normal forms, not the values, so the
 // candidates come from the example itself (its codings, identifiers and
 // primitive values) and a token candidate is kept only when the rows hold
 // its hash; strings, references and dates are read from the rows.
-func valueQuery(ex examples.Example) (string, error) {
+func valueQuery(ex examples.Example) (query, kind string, err error) {
 	t, ok := fhir.LookupType(ex.Type)
 	if !ok {
-		return "", fmt.Errorf("type %s is not stored", ex.Type)
+		return "", "", fmt.Errorf("type %s is not stored", ex.Type)
 	}
 	res, err := decodeJSON(ex.Body)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	rows, err := index.ExtractUnder(t, res, storetest.BaseURL)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	params := searchableParams(t)
-	if q := tokenQuery(params, rows, tokenCandidates(res)); q != "" {
-		return q, nil
+	if query, kind = tokenQuery(params, rows, tokenCandidates(res)); query != "" {
+		return query, kind, nil
 	}
-	return rowQuery(params, rows), nil
+	query, kind = rowQuery(params, rows)
+	return query, kind, nil
 }
 
 // searchableParams are the parameters of t a value query may use: every
@@ -248,8 +251,8 @@ func isNarrative(v any) bool {
 }
 
 // tokenQuery returns a token query on the first candidate the rows hold,
-// as system|code before code alone.
-func tokenQuery(params []*fhir.SearchParam, rows index.Rows, cands []tokenCandidate) string {
+// as system|code before code alone, and its kind.
+func tokenQuery(params []*fhir.SearchParam, rows index.Rows, cands []tokenCandidate) (query, kind string) {
 	held := func(h int64) bool { _, ok := slices.BinarySearch(rows.Tokens, h); return ok }
 	for _, withSystem := range []bool{true, false} {
 		for _, p := range params {
@@ -260,19 +263,19 @@ func tokenQuery(params []*fhir.SearchParam, rows index.Rows, cands []tokenCandid
 				switch {
 				case c.code == "" || (c.system != "") != withSystem:
 				case withSystem && held(index.TokenSystemCode(p.Code, c.system, c.code)):
-					return param(p.Code, escape(c.system)+"|"+escape(c.code))
+					return param(p.Code, escape(c.system)+"|"+escape(c.code)), "token system|code"
 				case !withSystem && held(index.TokenAny(p.Code, c.code)):
-					return param(p.Code, escape(c.code))
+					return param(p.Code, escape(c.code)), "token code"
 				}
 			}
 		}
 	}
-	return ""
+	return "", ""
 }
 
 // rowQuery returns a query on a string, uri, reference or date row of
-// the parameters, in that order of preference.
-func rowQuery(params []*fhir.SearchParam, rows index.Rows) string {
+// the parameters, in that order of preference, and its kind.
+func rowQuery(params []*fhir.SearchParam, rows index.Rows) (query, kind string) {
 	byHash := map[int64]*fhir.SearchParam{}
 	for _, p := range params {
 		byHash[index.ParamHash(p.Code)] = p
@@ -280,25 +283,49 @@ func rowQuery(params []*fhir.SearchParam, rows index.Rows) string {
 	for _, s := range rows.Strings {
 		if p := byHash[s.Hash]; p != nil && len(s.Exact) <= 200 && s.Exact != "" {
 			if p.Type == fhir.ParamURI {
-				return param(p.Code, escape(s.Exact))
+				return param(p.Code, escape(s.Exact)), "uri"
 			}
-			return param(p.Code+":exact", escape(s.Exact))
+			return param(p.Code+":exact", escape(s.Exact)), "string"
 		}
 	}
 	for _, r := range rows.Refs {
 		if p := byHash[r.Hash]; p != nil && !strings.Contains(r.TargetID, "|") {
 			if r.TargetType != "" {
-				return param(p.Code, r.TargetType+"/"+r.TargetID)
+				return param(p.Code, r.TargetType+"/"+r.TargetID), "reference"
 			}
-			return param(p.Code, escape(r.TargetID))
+			return param(p.Code, escape(r.TargetID)), "reference"
 		}
 	}
 	for _, d := range rows.Dates {
 		if p := byHash[d.Hash]; p != nil {
-			return dateQuery(p.Code, d)
+			if q := dateQuery(p.Code, d); q != "" {
+				return q, "date"
+			}
 		}
 	}
-	return ""
+	return textQuery(params, rows)
+}
+
+// textQuery returns a :text query on a token's display text (a
+// CodeableConcept with a text and no coding has no other value).
+func textQuery(params []*fhir.SearchParam, rows index.Rows) (query, kind string) {
+	byHash := map[int64]*fhir.SearchParam{}
+	for _, p := range params {
+		if p.Type == fhir.ParamToken {
+			byHash[index.ParamHash(p.Code+":text")] = p
+		}
+	}
+	for _, s := range rows.Strings {
+		if p := byHash[s.Hash]; p != nil && len(s.Exact) <= 200 && s.Exact != "" {
+			return param(p.Code+":text", escape(s.Exact)), "token :text"
+		}
+	}
+	for _, p := range params {
+		if _, ok := slices.BinarySearch(rows.Tokens, index.Present(p.Code)); ok {
+			return param(p.Code+":missing", "false"), ":missing"
+		}
+	}
+	return "", ""
 }
 
 // dateQuery returns a query that a date range must match: the range
