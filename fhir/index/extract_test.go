@@ -531,3 +531,26 @@ func TestExtractUnderBase(t *testing.T) {
 	}
 	assertEqual(t, "subject without a base", refsOf(r, "subject"), []Ref{{TargetID: "http://fhir.test/fhir/Patient/p3"}})
 }
+
+// TestExtractDateChoiceString: a date parameter whose expression reaches a
+// choice of string type (Immunization.occurrence[x] is a dateTime or a
+// string) indexes the dateTime and skips the string, which is no date
+// (the official example Immunization-historical has "January 2012").
+func TestExtractDateChoiceString(t *testing.T) {
+	rt, _ := fhir.LookupType("Immunization")
+	res := map[string]any{"resourceType": "Immunization", "id": "i1", "status": "completed",
+		"vaccineCode": map[string]any{"text": "DTP"}, "patient": map[string]any{"reference": "Patient/p1"},
+		"occurrenceString": "January 2012"}
+	r, err := Extract(rt, res)
+	if err != nil {
+		t.Fatalf("occurrenceString: %v", err)
+	}
+	assertEqual(t, "date", datesOf(r, ParamHash("date")), []Date(nil))
+	delete(res, "occurrenceString")
+	res["occurrenceDateTime"] = "2012-01"
+	if r, err = Extract(rt, res); err != nil {
+		t.Fatal(err)
+	}
+	assertEqual(t, "date", datesOf(r, ParamHash("date")),
+		[]Date{{Lo: utc("2012-01-01T00:00:00Z"), Hi: utc("2012-01-31T23:59:59.999999Z")}})
+}

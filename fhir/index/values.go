@@ -301,10 +301,16 @@ func (x *extractor) addRef(hash int64, ref string) {
 
 // date emits the range of a date, dateTime or instant, of a Period
 // ([start.Lo, end.Hi], open ends at MinTime and MaxTime) or of a Timing
-// (each event, and repeat.boundsPeriod).
+// (each event, and repeat.boundsPeriod). A string of another type is no
+// date: a choice a date parameter reads may be a string too
+// (Immunization.occurrenceString "January 2012", CarePlan's
+// activity.detail.scheduledString "daily"), and it is not indexed.
 func (x *extractor) date(hash int64, n fhirpath.Node) error {
 	switch v := n.Value.(type) {
 	case string:
+		if !dateTyped(n.Type) {
+			return nil
+		}
 		lo, hi, err := DateRange(v)
 		if err != nil {
 			return err
@@ -319,6 +325,17 @@ func (x *extractor) date(hash int64, n fhirpath.Node) error {
 		}
 	}
 	return nil
+}
+
+// dateTyped reports whether a string node of the type typ holds a date:
+// it does when it is a date, dateTime or instant, or of a type the
+// evaluator does not know (an extension's value, an unknown element).
+func dateTyped(typ string) bool {
+	switch typ {
+	case "", "date", "dateTime", "instant":
+		return true
+	}
+	return false
 }
 
 func (x *extractor) period(hash int64, m map[string]any) error {
