@@ -81,5 +81,8 @@ func run(o options) error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(o.outFile, src, 0o644)
+	if err := os.WriteFile(o.outFile, src, 0o644); err != nil {
+		return err
+	}
+	return writeValidation(o)
 }
