@@ -10,7 +10,7 @@ import (
 // an abstract base, a data-type profile, or a backbone element (named by
 // its path, "Patient.contact").
 type vType struct {
-	name, kind, base string
+	name, kind, base string // kind: resource, complex, primitive, abstract, profile, backbone
 	regex            string // primitives: the format of the value
 	invariants       []constraint
 	elems            []vElem
@@ -26,7 +26,6 @@ type vElem struct {
 	fixed    [2]string
 	pattern  [2]string
 	invs     []constraint
-	required bool
 }
 
 // modelBuilder makes the types of one run.
@@ -107,8 +106,11 @@ func (b *modelBuilder) addDefinition(url string) error {
 	sd, els := b.info[url], b.sds[url]
 	name := lastSegment(url)
 	kind := map[string]string{"resource": "resource", "complex-type": "complex", "primitive-type": "primitive"}[sd.Kind]
-	if sd.Abstract {
+	switch {
+	case sd.Abstract:
 		kind = "abstract"
+	case sd.Derivation == "constraint":
+		kind = "profile"
 	}
 	root := els[0].Path // "Quantity" for SimpleQuantity
 	t := vType{name: name, kind: kind, base: lastSegment(sd.BaseDefinition)}

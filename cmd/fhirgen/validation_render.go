@@ -54,7 +54,8 @@ const validationHeader = `# The element model of R4 for package validate: every 
 # by tabs:
 #
 #   T name kind base [regex]     a type (kind resource, complex, primitive,
-#                                abstract or backbone); a primitive's regex
+#                                abstract, profile or backbone); a
+#                                primitive's regex
 #   I key expression human       an invariant of severity error of the type
 #                                or element line above it; the ones its type
 #                                or base has are not repeated

@@ -157,29 +157,6 @@ func TestIssueText(t *testing.T) {
 	}
 }
 
-// TestHeapOrder: the lazy order is the sorted order, also when stopped.
-func TestHeapOrder(t *testing.T) {
-	r := rand.New(rand.NewPCG(3, 4))
-	for n := range 40 {
-		s := make([]int, n)
-		for i := range s {
-			s[i] = r.IntN(10)
-		}
-		want := slices.Sorted(slices.Values(s))
-		var got []int
-		for v := range heapOrder(s, func(a, b int) int { return a - b }) {
-			if got = append(got, v); len(got) == n/2+1 {
-				break
-			}
-		}
-		if !slices.Equal(got, want[:len(got)]) {
-			t.Errorf("n=%d: %v, want the start of %v", n, got, want)
-		}
-	}
-}
-
-// TestClip: values quoted in diagnostics are clipped, by google/fhir's
-// checks and by the walk's.
 func TestClip(t *testing.T) {
 	long := strings.Repeat("é", 50_000)
 	for _, body := range []string{

@@ -22,19 +22,9 @@ func Resource(body []byte, wantType string) (map[string]any, error) {
 	if fatal != nil {
 		return nil, invalid(body, &issueSet{list: []issue{*fatal}}, nil)
 	}
-	typ, c := check(tree, wantType, dups)
-	if c.set.full() {
-		// The library's pass could only add problems that would not be
-		// listed, and the nested resources the walk has not reached would
-		// be missing from it.
-		return nil, invalid(body, c.set, nil)
-	}
-	var cause error
-	if r4Types[typ] {
-		cause = libraryIssues(tree, body, typ, c.embedded, c.nulls, c.set)
-	}
+	c := check(tree, wantType, dups)
 	if len(c.set.list) > 0 {
-		return nil, invalid(body, c.set, cause)
+		return nil, invalid(body, c.set, nil)
 	}
 	return tree, nil
 }
@@ -43,7 +33,7 @@ func Resource(body []byte, wantType string) (map[string]any, error) {
 // lists stops there; it is then done again in the order of the member
 // names, so that which problems it found does not depend on the order of
 // map iteration, which changes from one run to the next.
-func check(tree map[string]any, wantType string, dups map[string][]dupKey) (string, *checker) {
+func check(tree map[string]any, wantType string, dups map[string][]dupKey) *checker {
 	typ, c := rootChecker(tree, wantType, dups)
 	c.resource(tree, typ, nil, false)
 	if c.set.full() {
@@ -51,7 +41,7 @@ func check(tree map[string]any, wantType string, dups map[string][]dupKey) (stri
 		c.ordered = true
 		c.resource(tree, typ, nil, false)
 	}
-	return typ, c
+	return c
 }
 
 // rootChecker checks the resourceType of the top-level object and returns
@@ -65,7 +55,8 @@ func rootChecker(tree map[string]any, wantType string, dups map[string][]dupKey)
 	if !isIdentifier(root) {
 		root = cmp.Or(wantType, "Resource")
 	}
-	c := &checker{root: root, dups: dups, set: &issueSet{root: root}}
+	m := model()
+	c := &checker{m: m, root: root, dups: dups, set: &issueSet{root: root}}
 	if dups != nil {
 		c.dupDepths = map[int]bool{}
 		for at := range dups {
@@ -84,7 +75,7 @@ func rootChecker(tree map[string]any, wantType string, dups map[string][]dupKey)
 		c.add(fhir.IssueRequired, "resourceType is missing.")
 	case typ == "":
 		c.add(fhir.IssueValue, "resourceType must be a non-empty string.")
-	case !r4Types[typ]:
+	case !m.resources[typ]:
 		c.add(fhir.IssueNotSupported, "%q is not an R4 resource type.", clip(typ))
 	case wantType != "" && typ != wantType:
 		c.add(fhir.IssueInvalid, "resourceType is %q but the URL names %q.", clip(typ), wantType)
