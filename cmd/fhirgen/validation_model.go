@@ -18,14 +18,14 @@ type vType struct {
 
 // vElem is one element of a type.
 type vElem struct {
-	name     string // JSON name; a choice element's ends with [x]
-	min      int
-	max      string
-	types    []string // "Quantity", "Reference(Patient|Group)", "Patient.contact"
-	binding  string   // required value set, without version
-	fixed    [2]string
-	pattern  [2]string
-	invs     []constraint
+	name    string // JSON name; a choice element's ends with [x]
+	min     int
+	max     string
+	types   []string // "Quantity", "Reference(Patient|Group)", "Patient.contact"
+	binding string   // required value set, without version
+	fixed   [2]string
+	pattern [2]string
+	invs    []constraint
 }
 
 // modelBuilder makes the types of one run.

@@ -146,7 +146,7 @@ func checkBase64(s string) string {
 func checkInteger(lo int64) func(string) string {
 	return func(s string) string {
 		digits := strings.TrimPrefix(s, "-")
-		if digits == "" || len(digits) > 10 || (digits[0] == '0' && len(digits) > 1) {
+		if digits == "" || (lo >= 0 && digits != s) || len(digits) > 10 || (digits[0] == '0' && len(digits) > 1) {
 			return integerWhy(lo)
 		}
 		var v int64

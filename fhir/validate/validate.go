@@ -18,11 +18,16 @@ import (
 // Problems with the body as a whole (empty, not JSON, not an object) come
 // back as a single issue of code structure without an expression.
 func Resource(body []byte, wantType string) (map[string]any, error) {
+	return resource(model(), body, wantType)
+}
+
+// resource is Resource against the model m.
+func resource(m *rmodel, body []byte, wantType string) (map[string]any, error) {
 	tree, dups, fatal := decode(body)
 	if fatal != nil {
 		return nil, invalid(body, &issueSet{list: []issue{*fatal}}, nil)
 	}
-	c := check(tree, wantType, dups)
+	c := check(m, tree, wantType, dups)
 	if len(c.set.list) > 0 {
 		return nil, invalid(body, c.set, nil)
 	}
@@ -33,11 +38,11 @@ func Resource(body []byte, wantType string) (map[string]any, error) {
 // lists stops there; it is then done again in the order of the member
 // names, so that which problems it found does not depend on the order of
 // map iteration, which changes from one run to the next.
-func check(tree map[string]any, wantType string, dups map[string][]dupKey) *checker {
-	typ, c := rootChecker(tree, wantType, dups)
+func check(m *rmodel, tree map[string]any, wantType string, dups map[string][]dupKey) *checker {
+	typ, c := rootChecker(m, tree, wantType, dups)
 	c.resource(tree, typ, nil, false)
 	if c.set.full() {
-		typ, c = rootChecker(tree, wantType, dups)
+		typ, c = rootChecker(m, tree, wantType, dups)
 		c.ordered = true
 		c.resource(tree, typ, nil, false)
 	}
@@ -48,14 +53,13 @@ func check(tree map[string]any, wantType string, dups map[string][]dupKey) *chec
 // it (or "" when it is unusable) with a checker whose expressions start with
 // it. When the body names no usable type, expressions start with wantType,
 // or with "Resource" when the URL names none either.
-func rootChecker(tree map[string]any, wantType string, dups map[string][]dupKey) (string, *checker) {
+func rootChecker(m *rmodel, tree map[string]any, wantType string, dups map[string][]dupKey) (string, *checker) {
 	v, present := tree["resourceType"]
 	typ, _ := v.(string)
 	root := typ
 	if !isIdentifier(root) {
 		root = cmp.Or(wantType, "Resource")
 	}
-	m := model()
 	c := &checker{m: m, root: root, dups: dups, set: &issueSet{root: root}}
 	if dups != nil {
 		c.dupDepths = map[int]bool{}
