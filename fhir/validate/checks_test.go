@@ -79,7 +79,9 @@ func TestUnknownElements(t *testing.T) {
 }
 
 func TestPrimitiveFormats(t *testing.T) {
-	ext := func(typ, v string) string { return pat(`"extension":[{"url":"http://e/x","value` + typ + `":` + v + `}]`) }
+	ext := func(typ, v string) string {
+		return pat(`"extension":[{"url":"http://e/x","value` + typ + `":` + v + `}]`)
+	}
 	cases := []checkCase{
 		{"boolean", pat(`"active":"true"`), fhir.IssueValue, "Patient.active", pat(`"active":true`)},
 		{"string as number", pat(`"name":[{"family":1}]`), fhir.IssueValue, "Patient.name[0].family", pat(`"name":[{"family":"1"}]`)},

@@ -13,7 +13,7 @@ import (
 func javaRegex(t *testing.T, re string) *regexp.Regexp {
 	t.Helper()
 	re = strings.ReplaceAll(re, `[ \r\n\t\S]`, `[^\x0B\f]`) // string, markdown
-	re = strings.ReplaceAll(re, `[^\s]`, `\S`)                 // code
+	re = strings.ReplaceAll(re, `[^\s]`, `\S`)              // code
 	re = strings.ReplaceAll(re, `\s`, `[ \t\n\x0B\f\r]`)
 	re = strings.ReplaceAll(re, `\S`, `[^ \t\n\x0B\f\r]`)
 	return regexp.MustCompile(`^(?:` + re + `)$`)
