@@ -143,3 +143,14 @@ func TestFallbacksStillNeeded(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkLoadModel measures what the first validation of a process pays
+// to read the model (the later ones read it from memory).
+func BenchmarkLoadModel(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := loadModel(modelText); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
