@@ -159,7 +159,11 @@ func (b *modelBuilder) children(els []fullElement, path, root string) ([]vElem, 
 				if code == "" {
 					return nil, fmt.Errorf("%s: type %q", e.Path, t.Code)
 				}
-				ve.types = append(ve.types, code+b.targets(t))
+				rendered := code + b.targets(t)
+				if strings.HasPrefix(t.Code, "http://hl7.org/fhirpath/System.") {
+					rendered += "=" // a FHIRPath system type: no _name sibling
+				}
+				ve.types = append(ve.types, rendered)
 				for k := range b.rootKeys[code] {
 					inherited[k] = true
 				}

@@ -64,7 +64,9 @@ const validationHeader = `# The element model of R4 for package validate: every 
 #                                by spaces (a backbone or contentReference
 #                                names the type of its path, a Reference
 #                                lists its targets in parentheses, none for
-#                                any), and its required value set or "-"
+#                                any; "=" ends a FHIRPath system type, such
+#                                as Element.id, which has no extensions),
+#                                and its required value set or "-"
 #   F fixed|pattern key json     the fixed or pattern value of the element
 #   V url system code...         the codes of a required value set in one
 #                                system

@@ -70,6 +70,8 @@ func TestUnknownElements(t *testing.T) {
 		{"twin of a complex element", pat(`"name":[{"family":"x"}],"_name":[{"id":"a"}]`), fhir.IssueStructure, "Patient._name",
 			pat(`"name":[{"family":"x","_family":{"id":"a"}}]`)},
 		{"twin of nothing", pat(`"_colour":{"id":"a"}`), fhir.IssueStructure, "Patient._colour", pat(`"_gender":{"extension":[{"url":"u","valueCode":"x"}]}`)},
+		{"twin of an element id", pat(`"name":[{"id":"a","_id":{"extension":[{"url":"u","valueString":"v"}]},"family":"x"}]`), fhir.IssueStructure,
+			"Patient.name[0]._id", pat(`"name":[{"id":"a","family":"x","_family":{"extension":[{"url":"u","valueString":"v"}]}}]`)},
 		{"unknown in a twin", pat(`"gender":"male","_gender":{"value":"x"}`), fhir.IssueStructure, "Patient._gender.value",
 			pat(`"gender":"male","_gender":{"id":"x"}`)},
 		{"choice type the element does not take", obs(`"valueAddress":{"city":"x"}`), fhir.IssueStructure, "Observation.valueAddress",

@@ -287,6 +287,7 @@ func loadModel(text string) (*rmodel, error) {
 func (m *rmodel) resolve(e *elemDef, location string, types []string, binding string, bases map[*typeDef]string) error {
 	owner := m.types[location]
 	for _, spec := range types {
+		spec, system := strings.CutSuffix(spec, "=")
 		name, targets, _ := strings.Cut(spec, "(")
 		et := &elemType{}
 		switch {
@@ -316,7 +317,7 @@ func (m *rmodel) resolve(e *elemDef, location string, types []string, binding st
 			return fmt.Errorf("%s: key %s repeated", location, key)
 		}
 		owner.keys[key] = member{elem: e, typ: et}
-		if et.def != nil && et.def.kind == kindPrimitive {
+		if et.def != nil && et.def.kind == kindPrimitive && !system {
 			owner.keys["_"+key] = member{elem: e, typ: et, twin: true}
 		}
 	}
