@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -104,11 +106,32 @@ func TestOracle(t *testing.T) {
 			}
 		}
 	})
+	// Both run on every example, in parallel: google/fhir takes a while.
+	type result struct {
+		err error
+		lib []string
+	}
+	results := make([]result, len(names))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				_, err := Resource(files[names[i]], "")
+				results[i] = result{err, libraryErrors(files[names[i]])}
+			}
+		}()
+	}
+	for i := range names {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
 	found := map[difference]bool{}
-	for _, name := range names {
-		body := files[name]
-		_, err := Resource(body, "")
-		lib := libraryErrors(body)
+	for i, name := range names {
+		err, lib := results[i].err, results[i].lib
 		switch {
 		case err == nil && len(lib) > 0:
 			d := difference{name, "library"}
