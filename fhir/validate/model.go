@@ -163,11 +163,14 @@ func loadModel(text string) (*rmodel, error) {
 	bases := map[*typeDef]string{}
 	var cur *typeDef
 	var curElem *elemDef
-	for n, line := range strings.Split(text, "\n") {
+	var f []string // the fields of the line, reused
+	for n, rest := 0, text; rest != ""; n++ {
+		var line string
+		line, rest, _ = strings.Cut(rest, "\n")
 		if line == "" || line[0] == '#' {
 			continue
 		}
-		f := strings.Split(line, "\t")
+		f = splitTabs(f[:0], line)
 		bad := func(why string) error { return fmt.Errorf("line %d: %s: %q", n+1, why, line) }
 		switch f[0] {
 		case "T":
@@ -280,6 +283,18 @@ func loadModel(text string) (*rmodel, error) {
 		m.finish(t)
 	}
 	return m, nil
+}
+
+// splitTabs appends the tab-separated fields of line to dst.
+func splitTabs(dst []string, line string) []string {
+	for {
+		field, rest, more := strings.Cut(line, "\t")
+		dst = append(dst, field)
+		if !more {
+			return dst
+		}
+		line = rest
+	}
 }
 
 // resolve sets the types and the binding of an element and adds its keys
