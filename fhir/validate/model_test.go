@@ -2,6 +2,7 @@ package validate
 
 import (
 	"fmt"
+	"sync"
 	"slices"
 	"testing"
 )
@@ -153,4 +154,32 @@ func BenchmarkLoadModel(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// TestConcurrentFirstUse: the invariants of a type are compiled the first
+// time the type is validated, safely when that happens in many goroutines
+// at once (run with -race).
+func TestConcurrentFirstUse(t *testing.T) {
+	m, err := loadModel(modelText)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bodies := []string{
+		obs(`"valueQuantity":{"value":1,"code":"mg"}`), pat(`"contact":[{"gender":"male"}]`),
+		`{"resourceType":"Appointment","status":"booked","participant":[{"status":"accepted"}]}`,
+		`{"resourceType":"Bundle","type":"collection","entry":[{"resource":` + pat(`"contact":[{"gender":"male"}]`) + `}]}`,
+	}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range bodies {
+				if _, err := resource(m, []byte(bodies[(g+i)%len(bodies)]), ""); err == nil {
+					t.Errorf("body %d accepted", (g+i)%len(bodies))
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }
