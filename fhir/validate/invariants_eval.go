@@ -44,7 +44,12 @@ func compileInvariant(expr string) (compiledExpr, error) {
 // defined on; resource and root are %resource and %rootResource. It holds
 // when the expression yields true or nothing; an error means the
 // expression yields something else, which says nothing either way.
-func holds(x compiledExpr, focus, resource, root fhirpath.Node) (bool, error) {
+func holds(x compiledExpr, focus, resource, root fhirpath.Node) (ok bool, err error) {
+	defer func() {
+		if p := recover(); p != nil { // no input may crash a write
+			ok, err = false, fmt.Errorf("the engine panicked evaluating %s: %v", x, p)
+		}
+	}()
 	out := x.EvalNode(focus)
 	switch {
 	case len(out) == 0:
