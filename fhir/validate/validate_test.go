@@ -403,8 +403,8 @@ func TestNullsAlignPrimitiveArrays(t *testing.T) {
 	}
 }
 
-// Codes are case-sensitive: google/fhir reads "FINAL" and "in_progress" as
-// final and in-progress, but the body would be stored as sent.
+// Codes are case-sensitive: "FINAL" and "in_progress" are not final and
+// in-progress (google/fhir, which validated writes before, read them so).
 func TestCodesAreCaseSensitive(t *testing.T) {
 	for name, tc := range map[string]struct{ typ, body, expr string }{
 		"upper case": {"Observation", `{"resourceType":"Observation","status":"FINAL","code":{"text":"x"}}`, "Observation.status"},
