@@ -2,8 +2,8 @@ package validate
 
 import (
 	"fmt"
-	"sync"
 	"slices"
+	"sync"
 	"testing"
 )
 
