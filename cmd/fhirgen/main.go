@@ -96,5 +96,8 @@ func run(o options) error {
 	if err := genFHIRPathModel(o.defsDir, fhirpathModelFile); err != nil {
 		return err
 	}
-	return os.WriteFile(o.outFile, src, 0o644)
+	if err := os.WriteFile(o.outFile, src, 0o644); err != nil {
+		return err
+	}
+	return writeValidation(o)
 }

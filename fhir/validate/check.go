@@ -9,45 +9,18 @@ import (
 	"unicode/utf8"
 
 	"github.com/fhirbase-go/fhird/fhir"
+	"github.com/fhirbase-go/fhird/fhir/fhirpath"
 )
 
-// mode tells the walker which members of the current object hold resources.
-type mode uint8
-
-const (
-	modeNone     mode = iota
-	modeEntry         // a Bundle.entry: resource is a resource
-	modeResponse      // a Bundle.entry.response: outcome is a resource
-	modeParam         // a Parameters.parameter or part: resource is a resource
-)
-
-// slotKind tells how google/fhir treats a nested resource.
-type slotKind uint8
-
-const (
-	// slotNative resources (Bundle entries and outcomes) are parsed and
-	// validated by google/fhir as part of their container.
-	slotNative slotKind = iota
-	// slotContained resources are parsed by google/fhir but stored as
-	// protobuf Any, so their required elements are never checked.
-	slotContained
-	// slotParam resources trip google/fhir's Parameters bug and are
-	// validated on their own.
-	slotParam
-)
-
-// embedded is a resource nested in the one being validated.
-type embedded struct {
-	obj  any
-	at   path   // location in the tree, type filters included
-	expr string // FHIRPath expression of the resource
-	typ  string // resource type; empty when missing or not a string
-	kind slotKind
-}
-
-// checker walks the generic tree for the problems google/fhir does not see.
-// It also lists nested resources, which the library pass needs.
+// checker walks the generic tree of a resource against the element model:
+// every member is an element of its type, with the cardinality, JSON type,
+// format, value set and invariants its definition gives; nested resources
+// are checked as their own types. Where the model does not apply (an
+// unknown element, a resource of unknown type), the walk still looks for
+// the problems the tree shows by itself: repeated keys, nulls, empty
+// strings, arrays and objects.
 type checker struct {
+	m    *rmodel
 	root string
 	path path
 	dups map[string][]dupKey
@@ -58,11 +31,10 @@ type checker struct {
 	set       *issueSet
 	// ordered makes the walk visit the members of an object in the order
 	// of their names (see check).
-	ordered  bool
-	embedded []embedded
-	// nulls reports a null in an array: google/fhir refuses those
-	// (libraryView).
-	nulls bool
+	ordered bool
+	// res and rootRes are the resource being walked and the one that
+	// contains it, or itself (%resource and %rootResource of invariants).
+	res, rootRes fhirpath.Node
 }
 
 func (c *checker) push(s seg) { c.path = append(c.path, s) }
@@ -114,13 +86,20 @@ func (s memberSeq) all(yield func(string, any) bool) {
 	}
 }
 
-// resource checks a resource object. ids are the ids of the contained
-// resources that local references may name: a resource's own, or, inside a
-// contained resource, its container's.
-func (c *checker) resource(obj map[string]any, typ string, ids map[string]bool, contained bool) {
+// resource checks a resource object of type typ ("" or unknown when the
+// type is not an R4 resource type). ids are the ids of the contained
+// resources that local references may name, with their types: a
+// resource's own, or, inside a contained resource, its container's.
+func (c *checker) resource(obj map[string]any, typ string, ids map[string]string, contained bool) {
 	if !contained {
 		ids = containedIDs(obj)
 	}
+	res, rootRes := c.res, c.rootRes
+	c.res = fhirpath.Node{Value: obj, Type: typ}
+	if !contained {
+		c.rootRes = c.res
+	}
+	defer func() { c.res, c.rootRes = res, rootRes }()
 	c.duplicates()
 	c.resourceID(obj)
 	if contained {
@@ -128,49 +107,331 @@ func (c *checker) resource(obj map[string]any, typ string, ids map[string]bool, 
 	} else {
 		c.containedReferenced(obj)
 	}
-	c.resourceRules(typ, obj)
+	def := c.m.resourceDef(typ)
+	if def == nil {
+		for k, v := range c.members(obj).all {
+			if c.set.full() {
+				return
+			}
+			if k != "resourceType" && k != "id" {
+				c.push(seg{kind: segKey, key: k})
+				c.generic(k, v)
+				c.pop()
+			}
+		}
+		return
+	}
+	c.typeRules(def, obj)
+	c.object(obj, def, ids, true)
+	c.invariants(def.invs, obj, def.name)
+}
+
+// maxChoices bounds the choice elements of one type (R4 has at most 3).
+const maxChoices = 8
+
+// object checks the members of an object of type def against its
+// elements, and that its required elements are there. A resource's
+// resourceType and id are checked by the caller.
+func (c *checker) object(obj map[string]any, def *typeDef, ids map[string]string, isResource bool) {
+	c.duplicates()
+	var seen bitset
+	var chosen [maxChoices]string // the key given for each choice element
 	for k, v := range c.members(obj).all {
 		if c.set.full() {
 			return
 		}
-		if k == "resourceType" || k == "id" {
-			continue // checked by the caller and by resourceID
+		if isResource && (k == "resourceType" || k == "id") {
+			if k == "id" {
+				seen.set(def.keys[k].elem.index)
+			}
+			continue
 		}
 		c.push(seg{kind: segKey, key: k})
-		c.name(k)
 		if child, ok := v.(map[string]any); ok {
 			c.twinRule(obj, k, child)
 		}
+		mb, known := def.keys[k]
 		switch {
-		case k == "contained" && !contained:
-			c.containedList(v, ids)
-		case typ == "Bundle" && k == "entry":
-			c.value(k, v, ids, modeEntry)
-		case typ == "Parameters" && k == "parameter":
-			c.value(k, v, ids, modeParam)
+		case !known:
+			c.unknown(k, def)
+			c.generic(k, v)
 		default:
-			c.value(k, v, ids, modeNone)
+			e := mb.elem
+			seen.set(e.index)
+			if e.choice > 0 {
+				c.choice(e, k, &chosen[e.choice-1])
+			}
+			if mb.twin {
+				c.twin(obj, k, v, mb)
+			} else {
+				c.element(obj, k, v, mb, ids)
+			}
 		}
 		c.pop()
 	}
+	for _, e := range def.required {
+		if !seen.has(e.index) && !c.set.full() {
+			c.push(seg{kind: segKey, key: e.name})
+			c.add(fhir.IssueRequired, "The required element %s is missing (%s has at least %d).", e.displayName(), def.name, e.min)
+			c.pop()
+		}
+	}
 }
 
-// value checks any element; key is the member name it sits under (for an
-// array element, the array's).
-func (c *checker) value(key string, v any, ids map[string]bool, m mode) {
+// choice records the key k of the choice element e; two keys of one
+// choice (valueString and valueQuantity) are one too many. The issue sits
+// at every key but the least, whatever order the map gives them in.
+func (c *checker) choice(e *elemDef, k string, chosen *string) {
+	typed := strings.TrimPrefix(k, "_")
+	switch prev := *chosen; {
+	case prev == "" || prev == typed:
+		*chosen = typed
+	case typed < prev:
+		*chosen = typed
+		c.path[len(c.path)-1].key = prev
+		c.add(fhir.IssueStructure, "Only one of the types of %s[x] may be given, but there are %s and %s.", e.name, typed, prev)
+		c.path[len(c.path)-1].key = k
+	default:
+		c.add(fhir.IssueStructure, "Only one of the types of %s[x] may be given, but there are %s and %s.", e.name, prev, typed)
+	}
+}
+
+// unknown reports a key that is no element of def.
+func (c *checker) unknown(k string, def *typeDef) {
+	first := strings.TrimPrefix(k, "_")
+	switch {
+	case first != "" && first[0] >= 'A' && first[0] <= 'Z':
+		c.add(fhir.IssueStructure, "Unknown element %q: element names start with a lower-case letter.", clip(k))
+	case strings.HasPrefix(k, "_") && def.keys[first].elem != nil:
+		c.add(fhir.IssueStructure, "Unknown element %q: %s is not a primitive, and has its extensions inside.", clip(k), clip(first))
+	default:
+		c.add(fhir.IssueStructure, "Unknown element %q: %s has no such element.", clip(k), def.name)
+	}
+}
+
+// element checks the value v of the member k of obj, an element of its
+// type.
+func (c *checker) element(obj map[string]any, k string, v any, mb member, ids map[string]string) {
+	e := mb.elem
+	arr, isArr := v.([]any)
+	switch {
+	case v == nil:
+		c.add(fhir.IssueStructure, "null is not allowed here: omit the element instead.")
+	case !e.repeats() && isArr:
+		c.add(fhir.IssueStructure, "%s holds one value, not an array.", e.displayName())
+	case !e.repeats():
+		c.item(k, v, mb, ids)
+	case !isArr:
+		c.add(fhir.IssueStructure, "%s repeats: its value must be an array, even of one item.", e.displayName())
+	case len(arr) == 0:
+		c.add(fhir.IssueStructure, "An array must not be empty: omit the element instead.")
+	default:
+		if e.max > 1 && len(arr) > e.max {
+			c.add(fhir.IssueStructure, "%s has at most %d items, not %d.", e.displayName(), e.max, len(arr))
+		}
+		var twin []any
+		if mb.typ.def != nil && mb.typ.def.kind == kindPrimitive {
+			twin, _ = obj["_"+k].([]any)
+		}
+		for i, el := range arr {
+			if c.set.full() {
+				return
+			}
+			c.push(seg{kind: segIndex, index: i})
+			switch {
+			case el != nil:
+				c.item(k, el, mb, ids)
+			case i >= len(twin) || twin[i] == nil:
+				// A null keeps a repeating primitive aligned with its
+				// _name twin (json.html); one without a partner is nothing.
+				c.add(fhir.IssueStructure, "null is not allowed here: omit the element instead.")
+			}
+			c.pop()
+		}
+	}
+}
+
+// twin checks _name, the id and extensions of the primitive element name:
+// an object, or, when the primitive repeats, an array of them aligned with
+// its values (nulls where an item has none).
+func (c *checker) twin(obj map[string]any, k string, v any, mb member) {
+	elemDef := c.m.types["Element"]
+	arr, isArr := v.([]any)
+	switch {
+	case v == nil:
+		c.add(fhir.IssueStructure, "null is not allowed here: omit the element instead.")
+	case !mb.elem.repeats() && isArr:
+		c.add(fhir.IssueStructure, "%s holds the id and extensions of one value, not an array.", k)
+	case !mb.elem.repeats():
+		c.twinItem(v, elemDef)
+	case !isArr:
+		c.add(fhir.IssueStructure, "%s repeats: it must be an array aligned with %s.", k, k[1:])
+	case len(arr) == 0:
+		c.add(fhir.IssueStructure, "An array must not be empty: omit the element instead.")
+	default:
+		if values, ok := obj[k[1:]].([]any); ok && len(values) != len(arr) {
+			c.add(fhir.IssueStructure, "%s has %d items and %s %d: the two are aligned, item by item.", k, len(arr), k[1:], len(values))
+		}
+		for i, el := range arr {
+			if c.set.full() {
+				return
+			}
+			if el != nil {
+				c.push(seg{kind: segIndex, index: i})
+				c.twinItem(el, elemDef)
+				c.pop()
+			}
+		}
+	}
+}
+
+func (c *checker) twinItem(v any, elemDef *typeDef) {
+	obj, ok := v.(map[string]any)
+	switch {
+	case !ok:
+		c.add(fhir.IssueStructure, "The id and extensions of a primitive are a JSON object.")
+	case len(obj) == 0:
+		c.add(fhir.IssueStructure, "An object must not be empty: omit the element instead.")
+	default:
+		c.object(obj, elemDef, nil, false)
+	}
+}
+
+// item checks one value of the element of mb: a value, or an item of its
+// array.
+func (c *checker) item(k string, v any, mb member, ids map[string]string) {
+	t, e := mb.typ, mb.elem
+	switch {
+	case t.resource:
+		c.nested(v, ids, e.name == "contained")
+		return
+	case t.def.kind == kindPrimitive:
+		c.primitive(k, v, mb, ids)
+		c.invariants(e.invs, v, t.def.name)
+		return
+	}
+	obj, ok := v.(map[string]any)
+	switch {
+	case !ok:
+		c.add(fhir.IssueStructure, "%s is a %s: a JSON object, not %s.", e.displayName(), t.def.name, jsonTypeName(v))
+		return
+	case len(obj) == 0:
+		c.add(fhir.IssueStructure, "An object must not be empty: omit the element instead.")
+		return
+	case len(obj) == 1 && obj["id"] != nil:
+		c.add(fhir.IssueInvariant, "The element has no content but an id (ele-1).")
+	}
+	def := t.def
+	if def.name == "Extension" {
+		if msg := checkExtension(obj); msg != "" {
+			c.add(fhir.IssueInvariant, "%s", msg)
+		}
+	}
+	c.typeRules(def, obj)
+	c.object(obj, def, ids, false)
+	if e.binding != nil {
+		c.codings(obj, def, e.binding)
+	}
+	if def.name == "Reference" && t.targets != nil {
+		c.referenceTarget(obj, t.targets, ids, e)
+	}
+	c.fixedValues(v, e)
+	c.invariants(def.invs, obj, def.name)
+	c.invariants(e.invs, obj, def.name)
+}
+
+// primitive checks a primitive value: its JSON type, its format, its
+// value set.
+func (c *checker) primitive(k string, v any, mb member, ids map[string]string) {
+	p, e := mb.typ.def.prim, mb.elem
+	name := mb.typ.def.name
+	switch p.json {
+	case jsonBool:
+		if _, ok := v.(bool); !ok {
+			c.wrongJSON(v, name, "true or false")
+			return
+		}
+	case jsonNumber:
+		s, ok := numberText(v)
+		if !ok {
+			c.wrongJSON(v, name, "a JSON number")
+			return
+		}
+		if why := p.check(s); why != "" {
+			c.add(fhir.IssueValue, "%s is not a valid %s: %s.", clip(s), name, why)
+			return
+		}
+	default:
+		s, ok := v.(string)
+		if !ok {
+			c.wrongJSON(v, name, "a JSON string")
+			return
+		}
+		c.str(k, s, ids)
+		if s == "" {
+			return
+		}
+		if why := p.check(s); why != "" {
+			c.add(fhir.IssueValue, "%q is not a valid %s: %s.", clip(s), name, why)
+			return
+		}
+		if e.binding != nil && !e.binding.codes[s] {
+			c.add(fhir.IssueValue, "%q is not a code of %s%s.", clip(s), e.binding.url, e.binding.listed())
+			return
+		}
+	}
+	c.fixedValues(v, e)
+}
+
+// wrongJSON reports a primitive given as another JSON type.
+func (c *checker) wrongJSON(v any, typ, want string) {
+	code := fhir.IssueValue
+	switch v.(type) {
+	case map[string]any, []any:
+		code = fhir.IssueStructure
+	}
+	c.add(code, "A %s is %s, not %s.", typ, want, jsonTypeName(v))
+}
+
+// jsonTypeName names the JSON type of v for messages.
+func jsonTypeName(v any) string {
+	switch v.(type) {
+	case map[string]any:
+		return "an object"
+	case []any:
+		return "an array"
+	case string:
+		return "a string"
+	case bool:
+		return "a boolean"
+	case nil:
+		return "null"
+	}
+	return "a number"
+}
+
+// generic checks a value of no known type, under key: what the tree shows
+// by itself.
+func (c *checker) generic(key string, v any) {
 	switch t := v.(type) {
 	case nil:
 		c.add(fhir.IssueStructure, "null is not allowed here: omit the element instead.")
 	case string:
-		c.str(key, t, ids)
+		c.str(key, t, nil)
 	case map[string]any:
-		if key == "extension" || key == "modifierExtension" {
-			if msg := checkExtension(t); msg != "" {
-				c.add(fhir.IssueInvariant, "%s", msg)
-			}
+		if len(t) == 0 {
+			c.add(fhir.IssueStructure, "An object must not be empty: omit the element instead.")
 		}
-		c.memberRules(key, t)
-		c.object(t, ids, m)
+		c.duplicates()
+		for k, v := range c.members(t).all {
+			if c.set.full() {
+				return
+			}
+			c.push(seg{kind: segKey, key: k})
+			c.name(k)
+			c.generic(k, v)
+			c.pop()
+		}
 	case []any:
 		if len(t) == 0 {
 			c.add(fhir.IssueStructure, "An array must not be empty: omit the element instead.")
@@ -179,85 +440,20 @@ func (c *checker) value(key string, v any, ids map[string]bool, m mode) {
 			if c.set.full() {
 				return
 			}
-			if el == nil {
-				c.nulls = true
-				continue // nulls keep primitive arrays aligned with their _name twin
+			if el != nil {
+				c.push(seg{kind: segIndex, index: i})
+				c.generic(key, el)
+				c.pop()
 			}
-			c.push(seg{kind: segIndex, index: i})
-			c.value(key, el, ids, m)
-			c.pop()
 		}
 	}
 }
 
-// object checks an element that is a JSON object.
-func (c *checker) object(obj map[string]any, ids map[string]bool, m mode) {
-	if len(obj) == 0 {
-		c.add(fhir.IssueStructure, "An object must not be empty: omit the element instead.")
-	}
-	c.duplicates()
-	for k, v := range c.members(obj).all {
-		if c.set.full() {
-			return
-		}
-		c.push(seg{kind: segKey, key: k})
-		c.name(k)
-		if child, ok := v.(map[string]any); ok {
-			c.twinRule(obj, k, child)
-		}
-		switch {
-		case k == "resource" && m == modeEntry:
-			c.nested(v, nil, slotNative)
-		case k == "resource" && m == modeParam:
-			c.nested(v, nil, slotParam)
-		case k == "outcome" && m == modeResponse:
-			c.nested(v, nil, slotNative)
-		default:
-			c.value(k, v, ids, childMode(m, k))
-		}
-		c.pop()
-	}
-}
-
-// childMode is the mode of member k of an object walked in mode m.
-func childMode(m mode, k string) mode {
-	switch {
-	case m == modeEntry && k == "response":
-		return modeResponse
-	case m == modeParam && k == "part":
-		return modeParam
-	}
-	return modeNone
-}
-
-// containedList checks the elements of a resource's contained array.
-func (c *checker) containedList(v any, ids map[string]bool) {
-	list, ok := v.([]any)
-	if !ok {
-		c.value("contained", v, ids, modeNone)
-		return
-	}
-	if len(list) == 0 {
-		c.add(fhir.IssueStructure, "An array must not be empty: omit the element instead.")
-	}
-	for i, el := range list {
-		if c.set.full() {
-			return
-		}
-		c.push(seg{kind: segIndex, index: i})
-		c.nested(el, ids, slotContained)
-		c.pop()
-	}
-}
-
-// nested checks a resource found inside another one and lists it.
-func (c *checker) nested(v any, ids map[string]bool, kind slotKind) {
+// nested checks a resource found inside another one.
+func (c *checker) nested(v any, ids map[string]string, contained bool) {
 	obj, ok := v.(map[string]any)
 	if !ok {
 		c.add(fhir.IssueStructure, "A resource must be a JSON object.")
-		if kind == slotParam {
-			c.embedded = append(c.embedded, embedded{obj: v, at: clonePath(c.path), kind: kind})
-		}
 		return
 	}
 	typ := c.resourceType(obj)
@@ -265,10 +461,7 @@ func (c *checker) nested(v any, ids map[string]bool, kind slotKind) {
 		c.push(seg{kind: segOfType, key: typ})
 		defer c.pop()
 	}
-	c.embedded = append(c.embedded, embedded{
-		obj: obj, at: clonePath(c.path), expr: c.path.expr(c.root), typ: typ, kind: kind,
-	})
-	c.resource(obj, typ, ids, kind == slotContained)
+	c.resource(obj, typ, ids, contained)
 }
 
 // resourceType checks the resourceType of a resource and returns it, or ""
@@ -288,7 +481,7 @@ func (c *checker) resourceType(obj map[string]any) string {
 		c.add(fhir.IssueRequired, "resourceType is missing.")
 	case typ == "":
 		c.add(fhir.IssueValue, "resourceType must be a non-empty string.")
-	case !r4Types[typ]:
+	case !c.m.resources[typ]:
 		c.add(fhir.IssueNotSupported, "%q is not an R4 resource type.", clip(typ))
 	}
 	return typ
@@ -335,8 +528,8 @@ func (c *checker) containedRules(obj map[string]any) {
 	}
 }
 
-// name flags member names google/fhir accepts by mistake: it lower-cases the
-// first letter of every key, so "Gender" passes as "gender".
+// name flags member names in upper camel case where there is no type to
+// know them by.
 func (c *checker) name(k string) {
 	first := k
 	if len(first) > 1 && first[0] == '_' {
@@ -376,22 +569,20 @@ var uriKeys = map[string]bool{
 }
 
 // str checks a string value found under key.
-func (c *checker) str(key, s string, ids map[string]bool) {
+func (c *checker) str(key, s string, ids map[string]string) {
 	switch {
 	case s == "":
 		c.add(fhir.IssueValue, "A string must not be empty: omit the element instead.")
 	case uriKeys[key] && hasOuterSpace(s):
 		c.add(fhir.IssueValue, "The value of %s has leading or trailing whitespace.", key)
 	case key == "reference":
-		if code, msg := checkReference(s, ids); msg != "" {
+		if code, msg := checkReference(s, ids, c.m.resources); msg != "" {
 			c.add(code, "%s", msg)
 		}
 	case key == "div":
 		if code, msg := checkNarrative(s); msg != "" {
 			c.add(code, "%s", msg)
 		}
-	case strings.HasPrefix(s, "0000") && zeroYear.MatchString(s) && (len(s) > 4 || strings.HasSuffix(strings.ToLower(key), "date")):
-		c.add(fhir.IssueValue, "%q is not a valid date: years run from 0001 to 9999.", clip(s))
 	}
 }
 
@@ -402,4 +593,11 @@ func hasOuterSpace(s string) bool {
 	return unicode.IsSpace(first) || unicode.IsSpace(last)
 }
 
-func clonePath(p path) path { return append(path(nil), p...) }
+// bitset marks the elements of an object that are present.
+type bitset struct{ words [4]uint64 }
+
+// maxElements bounds the elements of one type (R4 has at most 70).
+const maxElements = 256
+
+func (b *bitset) set(i int)      { b.words[i/64] |= 1 << (i % 64) }
+func (b *bitset) has(i int) bool { return b.words[i/64]&(1<<(i%64)) != 0 }

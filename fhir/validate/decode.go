@@ -49,8 +49,8 @@ func (p path) expr(root string) string {
 }
 
 // canonical formats p without its type filters. It is the key under which
-// positions and duplicate keys are recorded, so that expressions from
-// google/fhir and from this package compare equal.
+// positions and duplicate keys are recorded, so that expressions with and
+// without type filters compare equal.
 func (p path) canonical() string {
 	var b strings.Builder
 	p.write(&b, false)
@@ -109,8 +109,8 @@ func isIdentifier(s string) bool {
 	return true
 }
 
-// parseExpr splits an expression written by path.expr (or by google/fhir,
-// which uses the same shapes) into its root and path.
+// parseExpr splits an expression written by path.expr into its root and
+// path.
 func parseExpr(expr string) (string, path, bool) {
 	end := strings.IndexAny(expr, ".[")
 	if end < 0 {

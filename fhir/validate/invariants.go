@@ -1,16 +1,82 @@
 package validate
 
 import (
-	"encoding/json"
 	"regexp"
 	"strings"
 
 	"github.com/fhirbase-go/fhird/fhir"
-	"github.com/fhirbase-go/fhird/fhir/index"
+	"github.com/fhirbase-go/fhird/fhir/fhirpath"
 )
 
-// Invariants of the base types that the tree shows without type
-// information, checked where the walker meets them.
+// nativeInvariants are the invariants the walk checks itself instead of
+// evaluating their expressions, with the expressions it implements
+// (TestNativeInvariants compares them with the model's). They bind every
+// element or every resource, their expressions need all of FHIRPath
+// (descendants(), htmlChecks(), trace()), and the walk has the precise
+// location of a failure at hand:
+//
+//   - ele-1: an object that is empty or holds only an id (check.go:
+//     item, twinRule), an empty string, array or object;
+//   - ext-1: checkExtension;
+//   - dom-2, dom-4, dom-5: containedRules; dom-3: containedReferenced;
+//   - ref-1: checkLocal;
+//   - txt-1, txt-2: checkNarrative.
+var nativeInvariants = map[string]string{
+	"ele-1": "hasValue() or (children().count() > id.count())",
+	"ext-1": "extension.exists() != value.exists()",
+	"dom-2": "contained.contained.empty()",
+	"dom-3": "contained.where((('#'+id in (%resource.descendants().reference | %resource.descendants().as(canonical) | %resource.descendants().as(uri) | %resource.descendants().as(url))) or descendants().where(reference = '#').exists() or descendants().where(as(canonical) = '#').exists() or descendants().where(as(canonical) = '#').exists()).not()).trace('unmatched', id).empty()",
+	"dom-4": "contained.meta.versionId.empty() and contained.meta.lastUpdated.empty()",
+	"dom-5": "contained.meta.security.empty()",
+	"ref-1": "reference.startsWith('#').not() or (reference.substring(1).trace('url') in %rootResource.contained.id.trace('ids'))",
+	"txt-1": "htmlChecks()",
+	"txt-2": "htmlChecks()",
+}
+
+// get returns the compiled expression of the invariant, compiling it on
+// first use, or nil when the engine cannot compile it.
+func (inv *invariant) get() compiledExpr {
+	inv.once.Do(func() { inv.x, inv.err = compileInvariant(inv.expr) })
+	return inv.x
+}
+
+// compiledKeys returns the keys of the invariants of the type and of its
+// elements that the engine compiles, compiling them all the first time.
+func (t *typeDef) compiledKeys() map[string]bool {
+	t.compileOnce.Do(func() {
+		t.compiled = map[string]bool{}
+		add := func(invs []*invariant) {
+			for _, inv := range invs {
+				if !inv.native && inv.get() != nil {
+					t.compiled[inv.key] = true
+				}
+			}
+		}
+		add(t.invs)
+		for _, e := range t.elems {
+			add(e.invs)
+		}
+	})
+	return t.compiled
+}
+
+// invariants evaluates the invariants invs on v, a value of type typ, and
+// reports each that does not hold at the current path.
+func (c *checker) invariants(invs []*invariant, v any, typ string) {
+	for _, inv := range invs {
+		if inv.native || c.set.full() {
+			continue
+		}
+		x := inv.get()
+		if x == nil {
+			continue
+		}
+		ok, err := holds(x, fhirpath.Node{Value: v, Type: typ}, c.res, c.rootRes)
+		if err == nil && !ok {
+			c.add(fhir.IssueInvariant, "%s (%s: %s).", strings.TrimSuffix(inv.human, "."), inv.key, inv.expr)
+		}
+	}
+}
 
 // containedReferenced checks dom-3 and the uniqueness of contained ids on
 // the resource obj: every contained resource is referred to ("#id") from
@@ -85,79 +151,6 @@ func (c *checker) twinRule(parent map[string]any, k string, obj map[string]any) 
 // literalRef matches a literal reference to Type/id (relative, absolute,
 // versioned) and captures the type.
 var literalRef = regexp.MustCompile(`(?:^|/)([A-Z][A-Za-z]+)/[A-Za-z0-9\-.]{1,64}(?:/_history/[A-Za-z0-9\-.]{1,64})?$`)
-
-// zeroYear matches a date, dateTime or instant in the year 0000, which the
-// R4 regexes exclude (the year is 0001-9999).
-var zeroYear = regexp.MustCompile(`^0000(-[01][0-9](-[0-3][0-9](T.*)?)?)?$`)
-
-// memberRules checks an object that is an element of the array under key,
-// or the value of key: Period (per-1), Reference (its type), Quantity
-// (qty-3), ContactPoint (cpt-2) under telecom, Timing.repeat (tim-1, 2, 6,
-// 7, 8, 10), Attachment (att-1), Ratio (rat-1) and Range (rng-2), each
-// known by its members.
-func (c *checker) memberRules(key string, obj map[string]any) {
-	has := func(k string) bool { _, ok := obj[k]; return ok }
-	rule := func(ok bool, code, msg string) {
-		if !ok {
-			c.add(fhir.IssueInvariant, "%s (%s).", msg, code)
-		}
-	}
-	if start, ok := obj["start"].(string); ok && onlyKeys(obj, "id", "extension", "start", "end") {
-		if end, ok := obj["end"].(string); ok {
-			s, _, err1 := index.DateRange(start)
-			_, e, err2 := index.DateRange(end)
-			rule(err1 != nil || err2 != nil || !s.After(e), "per-1", "The period starts ("+start+") after it ends ("+end+")")
-		}
-	}
-	if ref, ok := obj["reference"].(string); ok {
-		if typ, ok := obj["type"].(string); ok {
-			named := strings.TrimPrefix(typ, "http://hl7.org/fhir/StructureDefinition/")
-			if m := literalRef.FindStringSubmatch(ref); m != nil && !strings.Contains(named, "/") && m[1] != named {
-				c.add(fhir.IssueInvariant, "The reference %q is to a %s, but its type says %s.", clip(ref), clip(m[1]), clip(typ))
-			}
-		}
-	}
-	if has("code") && !has("system") && (has("value") || has("unit") || has("comparator")) &&
-		onlyKeys(obj, "id", "extension", "value", "comparator", "unit", "system", "code", "_value", "_unit", "_code", "_comparator") {
-		rule(false, "qty-3", "A quantity with a code must name the code's system")
-	}
-	switch {
-	case key == "telecom":
-		rule(!has("value") || has("system"), "cpt-2", "A contact point with a value names its system")
-	case key == "repeat":
-		rule(!has("duration") || has("durationUnit"), "tim-1", "A duration needs its durationUnit")
-		rule(!has("period") || has("periodUnit"), "tim-2", "A period needs its periodUnit")
-		rule(!has("periodMax") || has("period"), "tim-6", "periodMax needs a period")
-		rule(!has("durationMax") || has("duration"), "tim-7", "durationMax needs a duration")
-		rule(!has("countMax") || has("count"), "tim-8", "countMax needs a count")
-		rule(!has("timeOfDay") || !has("when"), "tim-10", "timeOfDay and when exclude each other")
-	case has("data") && !has("origin"): // not SampledData, whose data is its own
-		if _, ok := obj["data"].(string); ok {
-			rule(has("contentType"), "att-1", "An attachment with data names its contentType")
-		}
-	}
-	if onlyKeys(obj, "id", "extension", "numerator", "denominator") && (has("numerator") || has("denominator")) {
-		rule(has("numerator") == has("denominator"), "rat-1", "A ratio has both a numerator and a denominator, or neither")
-	}
-	if key != "referenceRange" && onlyKeys(obj, "id", "extension", "low", "high") {
-		lo, hi := quantityValue(obj["low"]), quantityValue(obj["high"])
-		rule(lo == nil || hi == nil || *lo <= *hi, "rng-2", "A range's low is not above its high")
-	}
-}
-
-// quantityValue is the value of a Quantity, or nil.
-func quantityValue(v any) *float64 {
-	q, _ := v.(map[string]any)
-	n, ok := q["value"].(json.Number)
-	if !ok {
-		return nil
-	}
-	f, err := n.Float64()
-	if err != nil {
-		return nil
-	}
-	return &f
-}
 
 // onlyKeys reports whether obj has no member but the given ones.
 func onlyKeys(obj map[string]any, keys ...string) bool {

@@ -53,10 +53,10 @@ func (s *issueSet) full() bool {
 	return len(s.list) > MaxIssues || (len(s.list) > 1 && s.bytes > maxIssueText)
 }
 
-// add records is, unless the set is full. google/fhir and the generic walk
-// often see the same problem (an invalid id, an empty date), and the client
-// should read it once: for an element already listed, the issue whose code
-// ranks first is kept.
+// add records is, unless the set is full. Two checks often see the same
+// problem (an invalid id, an empty date), and the client should read it
+// once: for an element already listed, the issue whose code ranks first is
+// kept.
 func (s *issueSet) add(is issue) {
 	if s.full() {
 		return
@@ -93,8 +93,7 @@ func (s *issueSet) addSorted(issues []issue) {
 
 // rank orders issue codes for add: when two checks flag the same element,
 // the issue with the lower rank is kept. A wrong shape explains everything
-// else; a missing required element is the weakest claim, because the retry
-// pass in library.go may have removed the element itself.
+// else; a missing required element is the weakest claim.
 var rank = map[fhir.IssueType]int{
 	fhir.IssueStructure:    0,
 	fhir.IssueNotSupported: 1,

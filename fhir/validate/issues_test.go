@@ -64,7 +64,7 @@ func checkMore(t *testing.T, issues []fhir.Issue, root string) []string {
 }
 
 // TestMaxIssues: an outcome lists MaxIssues problems and says that there
-// are more, for problems found by google/fhir (unknown keys) and by the
+// are more, for problems found by the model (unknown keys) and by the
 // walk (empty strings, upper-case keys); with exactly MaxIssues, it lists
 // them all and says nothing more.
 func TestMaxIssues(t *testing.T) {
@@ -75,7 +75,7 @@ func TestMaxIssues(t *testing.T) {
 			t.Fatalf("got %d issues (last %+v), want %d problems and no notice", len(issues), issues[len(issues)-1], MaxIssues)
 		}
 	})
-	t.Run("library", func(t *testing.T) {
+	t.Run("model", func(t *testing.T) {
 		_, err := Resource(keysBody("x", seq(20_000)), "")
 		exprs := checkMore(t, issuesOf(t, err), "Patient")
 		for i, e := range exprs {
@@ -106,7 +106,7 @@ func TestMaxIssues(t *testing.T) {
 func TestMaxIssuesStable(t *testing.T) {
 	nums := seq(1000)
 	rand.New(rand.NewPCG(1, 2)).Shuffle(len(nums), func(i, j int) { nums[i], nums[j] = nums[j], nums[i] })
-	for _, prefix := range []string{"x", "X"} { // google/fhir; the walk, then google/fhir
+	for _, prefix := range []string{"x", "X"} { // unknown keys; in upper camel case
 		body := keysBody(prefix, nums)
 		_, err := Resource(body, "")
 		first := fmt.Sprint(issuesOf(t, err))
@@ -123,9 +123,9 @@ func TestMaxIssuesStable(t *testing.T) {
 		if i > 0 {
 			b.WriteString(",")
 		}
-		// Only google/fhir, run on each contained resource, finds their
-		// missing required elements: one in the response, then two in the
-		// resource, which the walk meets in the order of map iteration.
+		// The contained resources miss required elements: one in the
+		// response, then two in the resource, which the walk meets in the
+		// order of map iteration.
 		fmt.Fprintf(&b, `{"response":{"status":"200","outcome":{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"value"}],`+
 			`"contained":[{"resourceType":"Basic","id":"b","subject":{"reference":"#"}}]}},`+
 			`"resource":{"resourceType":"Patient","contained":[{"resourceType":"Observation","id":"o%d","focus":[{"reference":"#"}]}]}}`, i)
@@ -157,29 +157,6 @@ func TestIssueText(t *testing.T) {
 	}
 }
 
-// TestHeapOrder: the lazy order is the sorted order, also when stopped.
-func TestHeapOrder(t *testing.T) {
-	r := rand.New(rand.NewPCG(3, 4))
-	for n := range 40 {
-		s := make([]int, n)
-		for i := range s {
-			s[i] = r.IntN(10)
-		}
-		want := slices.Sorted(slices.Values(s))
-		var got []int
-		for v := range heapOrder(s, func(a, b int) int { return a - b }) {
-			if got = append(got, v); len(got) == n/2+1 {
-				break
-			}
-		}
-		if !slices.Equal(got, want[:len(got)]) {
-			t.Errorf("n=%d: %v, want the start of %v", n, got, want)
-		}
-	}
-}
-
-// TestClip: values quoted in diagnostics are clipped, by google/fhir's
-// checks and by the walk's.
 func TestClip(t *testing.T) {
 	long := strings.Repeat("é", 50_000)
 	for _, body := range []string{

@@ -111,6 +111,9 @@ func checkAttrs(elem string, attrs []xml.Attr) string {
 func checkExtension(ext map[string]any) string {
 	value := false
 	for k := range ext {
+		// A value of a primitive type may come with extensions only
+		// (_valueString), and is there all the same.
+		k = strings.TrimPrefix(k, "_")
 		if len(k) > len("value") && strings.HasPrefix(k, "value") && k[5] >= 'A' && k[5] <= 'Z' {
 			value = true
 		}

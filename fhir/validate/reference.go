@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"cmp"
 	"fmt"
 	"net/url"
 	"strings"
@@ -18,7 +19,7 @@ import (
 // "Type?query" (which only a transaction may carry; the Bundle layer resolves
 // or rejects it), a "urn:uuid:" or "urn:oid:" (Bundle-internal), or an
 // absolute http(s) URL.
-func checkReference(s string, ids map[string]bool) (fhir.IssueType, string) {
+func checkReference(s string, ids map[string]string, resources map[string]bool) (fhir.IssueType, string) {
 	switch {
 	case strings.HasPrefix(s, "#"):
 		return checkLocal(s[1:], ids)
@@ -35,7 +36,7 @@ func checkReference(s string, ids map[string]bool) (fhir.IssueType, string) {
 			return fhir.IssueValue, fmt.Sprintf("The reference %q is not a valid absolute URL.", clip(s))
 		}
 	default:
-		if msg := checkRelative(s); msg != "" {
+		if msg := checkRelative(s, resources); msg != "" {
 			return fhir.IssueValue, fmt.Sprintf("The reference %q is not valid: %s", clip(s), msg)
 		}
 	}
@@ -43,13 +44,13 @@ func checkReference(s string, ids map[string]bool) (fhir.IssueType, string) {
 }
 
 // checkLocal checks a local reference without its "#".
-func checkLocal(id string, ids map[string]bool) (fhir.IssueType, string) {
+func checkLocal(id string, ids map[string]string) (fhir.IssueType, string) {
 	switch {
 	case id == "":
 		return "", "" // "#" names the containing resource
 	case !validID(id):
 		return fhir.IssueValue, fmt.Sprintf("The local reference %q does not hold a valid id.", clip("#"+id))
-	case !ids[id]:
+	case ids[id] == "":
 		return fhir.IssueInvariant, fmt.Sprintf(
 			"The local reference %q names no contained resource (ref-1).", clip("#"+id))
 	}
@@ -58,9 +59,9 @@ func checkLocal(id string, ids map[string]bool) (fhir.IssueType, string) {
 
 // checkRelative checks "Type/id", "Type/id/_history/vid" and "Type?query",
 // returning why s is none of them.
-func checkRelative(s string) string {
+func checkRelative(s string, resources map[string]bool) string {
 	if typ, query, ok := strings.Cut(s, "?"); ok {
-		if msg := checkRefType(typ); msg != "" {
+		if msg := checkRefType(typ, resources); msg != "" {
 			return msg
 		}
 		if query == "" {
@@ -77,11 +78,11 @@ func checkRelative(s string) string {
 	case !validID(parts[1]):
 		return fmt.Sprintf("%q is not a valid id.", clip(parts[1]))
 	}
-	return checkRefType(parts[0])
+	return checkRefType(parts[0], resources)
 }
 
-func checkRefType(typ string) string {
-	if !r4Types[typ] {
+func checkRefType(typ string, resources map[string]bool) string {
+	if !resources[typ] {
 		return fmt.Sprintf("%q is not an R4 resource type.", clip(typ))
 	}
 	return ""
@@ -147,17 +148,19 @@ func isOID(s string) bool {
 	return true
 }
 
-// containedIDs returns the ids of the resources contained in obj, or nil.
-func containedIDs(obj map[string]any) map[string]bool {
+// containedIDs returns the ids of the resources contained in obj, with
+// their types ("?" when a resource has none), or nil.
+func containedIDs(obj map[string]any) map[string]string {
 	list, _ := obj["contained"].([]any)
 	if len(list) == 0 {
 		return nil
 	}
-	ids := make(map[string]bool, len(list))
+	ids := make(map[string]string, len(list))
 	for _, el := range list {
 		if r, ok := el.(map[string]any); ok {
 			if id, ok := r["id"].(string); ok {
-				ids[id] = true
+				typ, _ := r["resourceType"].(string)
+				ids[id] = cmp.Or(typ, "?")
 			}
 		}
 	}

@@ -18,23 +18,18 @@ import (
 // Problems with the body as a whole (empty, not JSON, not an object) come
 // back as a single issue of code structure without an expression.
 func Resource(body []byte, wantType string) (map[string]any, error) {
+	return resource(model(), body, wantType)
+}
+
+// resource is Resource against the model m.
+func resource(m *rmodel, body []byte, wantType string) (map[string]any, error) {
 	tree, dups, fatal := decode(body)
 	if fatal != nil {
 		return nil, invalid(body, &issueSet{list: []issue{*fatal}}, nil)
 	}
-	typ, c := check(tree, wantType, dups)
-	if c.set.full() {
-		// The library's pass could only add problems that would not be
-		// listed, and the nested resources the walk has not reached would
-		// be missing from it.
-		return nil, invalid(body, c.set, nil)
-	}
-	var cause error
-	if r4Types[typ] {
-		cause = libraryIssues(tree, body, typ, c.embedded, c.nulls, c.set)
-	}
+	c := check(m, tree, wantType, dups)
 	if len(c.set.list) > 0 {
-		return nil, invalid(body, c.set, cause)
+		return nil, invalid(body, c.set, nil)
 	}
 	return tree, nil
 }
@@ -43,29 +38,29 @@ func Resource(body []byte, wantType string) (map[string]any, error) {
 // lists stops there; it is then done again in the order of the member
 // names, so that which problems it found does not depend on the order of
 // map iteration, which changes from one run to the next.
-func check(tree map[string]any, wantType string, dups map[string][]dupKey) (string, *checker) {
-	typ, c := rootChecker(tree, wantType, dups)
+func check(m *rmodel, tree map[string]any, wantType string, dups map[string][]dupKey) *checker {
+	typ, c := rootChecker(m, tree, wantType, dups)
 	c.resource(tree, typ, nil, false)
 	if c.set.full() {
-		typ, c = rootChecker(tree, wantType, dups)
+		typ, c = rootChecker(m, tree, wantType, dups)
 		c.ordered = true
 		c.resource(tree, typ, nil, false)
 	}
-	return typ, c
+	return c
 }
 
 // rootChecker checks the resourceType of the top-level object and returns
 // it (or "" when it is unusable) with a checker whose expressions start with
 // it. When the body names no usable type, expressions start with wantType,
 // or with "Resource" when the URL names none either.
-func rootChecker(tree map[string]any, wantType string, dups map[string][]dupKey) (string, *checker) {
+func rootChecker(m *rmodel, tree map[string]any, wantType string, dups map[string][]dupKey) (string, *checker) {
 	v, present := tree["resourceType"]
 	typ, _ := v.(string)
 	root := typ
 	if !isIdentifier(root) {
 		root = cmp.Or(wantType, "Resource")
 	}
-	c := &checker{root: root, dups: dups, set: &issueSet{root: root}}
+	c := &checker{m: m, root: root, dups: dups, set: &issueSet{root: root}}
 	if dups != nil {
 		c.dupDepths = map[int]bool{}
 		for at := range dups {
@@ -84,7 +79,7 @@ func rootChecker(tree map[string]any, wantType string, dups map[string][]dupKey)
 		c.add(fhir.IssueRequired, "resourceType is missing.")
 	case typ == "":
 		c.add(fhir.IssueValue, "resourceType must be a non-empty string.")
-	case !r4Types[typ]:
+	case !m.resources[typ]:
 		c.add(fhir.IssueNotSupported, "%q is not an R4 resource type.", clip(typ))
 	case wantType != "" && typ != wantType:
 		c.add(fhir.IssueInvalid, "resourceType is %q but the URL names %q.", clip(typ), wantType)
