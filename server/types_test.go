@@ -13,9 +13,9 @@ import (
 // none, and the only examples of the others are refused for a genuine
 // error (testdata/examples/refused.txt).
 var minimalResources = map[string]string{
-	"DeviceMetric":       `{"resourceType":"DeviceMetric","type":{"text":"heart rate"},"category":"measurement","source":{"reference":"Device/d1"}}`,
-	"DeviceUseStatement": `{"resourceType":"DeviceUseStatement","status":"active","subject":{"reference":"Patient/p1"},"device":{"reference":"Device/d1"}}`,
-	"EventDefinition":    `{"resourceType":"EventDefinition","status":"draft","trigger":[{"type":"named-event","name":"admission"}]}`,
+	"DeviceMetric":                  `{"resourceType":"DeviceMetric","type":{"text":"heart rate"},"category":"measurement","source":{"reference":"Device/d1"}}`,
+	"DeviceUseStatement":            `{"resourceType":"DeviceUseStatement","status":"active","subject":{"reference":"Patient/p1"},"device":{"reference":"Device/d1"}}`,
+	"EventDefinition":               `{"resourceType":"EventDefinition","status":"draft","trigger":[{"type":"named-event","name":"admission"}]}`,
 	"SubstanceNucleicAcid":          `{"resourceType":"SubstanceNucleicAcid","numberOfSubunits":1}`,
 	"SubstancePolymer":              `{"resourceType":"SubstancePolymer","modification":["none"]}`,
 	"SubstanceProtein":              `{"resourceType":"SubstanceProtein","numberOfSubunits":2}`,
