@@ -26,8 +26,9 @@ var minimalResources = map[string]string{
 // TestEveryType runs the interactions of the REST API on every type of the
 // registry, so that no type can be added without them working: create,
 // read, vread, update, patch, search by _id and by _tag, history and
-// delete, each with its smallest official example (or a minimal instance
-// where the package has none).
+// delete, then conditional create, a transaction with a conditional update
+// and a conditional delete, each with its smallest official example (or a
+// minimal instance where the package has none).
 func TestEveryType(t *testing.T) {
 	c := testServer(t)
 	refused := examples.Refused(t, "../testdata/examples/refused.txt")
@@ -44,7 +45,10 @@ func TestEveryType(t *testing.T) {
 			t.Errorf("%s: no example and no minimal instance", rt.Name)
 			continue
 		}
-		t.Run(rt.Name, func(t *testing.T) { exerciseType(t, c, rt.Name, body) })
+		t.Run(rt.Name, func(t *testing.T) {
+			exerciseType(t, c, rt.Name, body)
+			exerciseConditional(t, c, rt.Name, body)
+		})
 	}
 }
 
@@ -79,6 +83,43 @@ func exerciseType(t *testing.T, c *client, typ, body string) {
 	c.do("GET", base+"/"+id).want(t, 410)
 	if ids := searchIDs(t, c, typ+"?_id="+id); len(ids) != 0 {
 		t.Errorf("deleted, still found: %v", ids)
+	}
+}
+
+// exerciseConditional runs the conditional interactions on one resource
+// of type typ: a conditional create (twice: the second finds the first),
+// a transaction with a conditional update and a search, and a conditional
+// delete.
+func exerciseConditional(t *testing.T, c *client, typ, body string) {
+	var res map[string]any
+	if err := json.Unmarshal([]byte(body), &res); err != nil {
+		t.Fatal(err)
+	}
+	delete(res, "id")
+	res["meta"] = map[string]any{"tag": []any{map[string]any{"system": "http://fhird.test/cond", "code": typ}}}
+	tagged, _ := json.Marshal(res)
+	cond := "_tag=http://fhird.test/cond|" + typ
+	first := c.do("POST", "/fhir/"+typ, string(tagged), "If-None-Exist: "+cond).want(t, 201).json(t)
+	c.do("POST", "/fhir/"+typ, string(tagged), "If-None-Exist: "+cond).want(t, 200)
+
+	res["meta"].(map[string]any)["tag"] = append(res["meta"].(map[string]any)["tag"].([]any),
+		map[string]any{"system": "http://fhird.test/tag", "code": "in-transaction"})
+	bundle, _ := json.Marshal(map[string]any{"resourceType": "Bundle", "type": "transaction", "entry": []any{
+		map[string]any{"resource": res, "request": map[string]any{"method": "PUT", "url": typ + "?" + cond}},
+		map[string]any{"request": map[string]any{"method": "GET", "url": typ + "?" + cond}},
+	}})
+	got := entries(t, c.do("POST", "/fhir", string(bundle)).want(t, 200))
+	if len(got) != 2 || status(got[0]) != "200 OK" {
+		t.Fatalf("transaction: %v", got)
+	}
+	if ids := searchIDs(t, c, typ+"?_tag=in-transaction&_id="+first["id"].(string)); len(ids) != 1 {
+		t.Errorf("the conditional update in the transaction did not update %s: found %v", first["id"], ids)
+	}
+	if r := c.do("DELETE", "/fhir/"+typ+"?"+cond); r.StatusCode != 200 && r.StatusCode != 204 {
+		t.Errorf("conditional DELETE: status %d", r.StatusCode)
+	}
+	if ids := searchIDs(t, c, typ+"?"+cond); len(ids) != 0 {
+		t.Errorf("conditionally deleted, still found: %v", ids)
 	}
 }
 
