@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/fhirbase-go/fhird/fhir"
@@ -137,4 +138,50 @@ func searchIDs(t *testing.T, c *client, query string) []string {
 		ids = append(ids, entry["resource"].(map[string]any)["id"].(string))
 	}
 	return ids
+}
+
+// The report that opened issue 12: a Synthea-shaped transaction of one
+// visit (Patient, Encounter, Observation, Condition, MedicationRequest,
+// Immunization, Procedure, DiagnosticReport, each referring to the others
+// by urn:uuid) was refused with 404 "resource type MedicationRequest is not
+// supported". It is stored whole, its references rewritten.
+func TestSyntheaShapedTransaction(t *testing.T) {
+	c := testServer(t)
+	const (
+		pat = "urn:uuid:0b6f0c5e-4c1c-4bde-9a6d-1f1d1b6a0001"
+		enc = "urn:uuid:0b6f0c5e-4c1c-4bde-9a6d-1f1d1b6a0002"
+		obs = "urn:uuid:0b6f0c5e-4c1c-4bde-9a6d-1f1d1b6a0003"
+	)
+	subj := `"subject":{"reference":"` + pat + `"},"encounter":{"reference":"` + enc + `"}`
+	entry := func(fullURL, typ, body string) string {
+		if fullURL == "" {
+			fullURL = "urn:uuid:" + strings.ToLower(typ) + "-0b6f0c5e-4c1c-4bde-9a6d"
+		}
+		return `{"fullUrl":"` + fullURL + `","resource":{"resourceType":"` + typ + `",` + body + `},"request":{"method":"POST","url":"` + typ + `"}}`
+	}
+	bundle := `{"resourceType":"Bundle","type":"transaction","entry":[` + strings.Join([]string{
+		entry(pat, "Patient", `"name":[{"family":"Synthea"}],"gender":"female","birthDate":"1970-01-01"`),
+		entry(enc, "Encounter", `"status":"finished","class":{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"AMB"},"subject":{"reference":"`+pat+`"}`),
+		entry(obs, "Observation", `"status":"final","code":{"coding":[{"system":"http://loinc.org","code":"8302-2"}]},`+subj+`,"valueQuantity":{"value":170,"unit":"cm","system":"http://unitsofmeasure.org","code":"cm"}`),
+		entry("", "Condition", `"code":{"coding":[{"system":"http://snomed.info/sct","code":"44054006"}]},`+subj),
+		entry("", "MedicationRequest", `"status":"active","intent":"order","medicationCodeableConcept":{"coding":[{"system":"http://www.nlm.nih.gov/research/umls/rxnorm","code":"860975"}]},`+subj),
+		entry("", "Immunization", `"status":"completed","vaccineCode":{"coding":[{"system":"http://hl7.org/fhir/sid/cvx","code":"140"}]},"patient":{"reference":"`+pat+`"},"encounter":{"reference":"`+enc+`"},"occurrenceDateTime":"2020-01-01T10:00:00Z"`),
+		entry("", "Procedure", `"status":"completed","code":{"coding":[{"system":"http://snomed.info/sct","code":"430193006"}]},`+subj),
+		entry("", "DiagnosticReport", `"status":"final","code":{"coding":[{"system":"http://loinc.org","code":"51990-0"}]},`+subj+`,"result":[{"reference":"`+obs+`"}]`),
+	}, ",") + `]}`
+	got := entries(t, c.do("POST", "/fhir", bundle).want(t, 200))
+	if len(got) != 8 {
+		t.Fatalf("%d entries, want 8", len(got))
+	}
+	for i, e := range got {
+		if s := status(e); !strings.HasPrefix(s, "201") {
+			t.Errorf("entry %d: status %q, want 201", i, s)
+		}
+	}
+	patID := strings.TrimPrefix(strings.Split(got[0]["response"].(map[string]any)["location"].(string), "/_history")[0], "Patient/")
+	for _, typ := range []string{"Encounter", "Observation", "Condition", "MedicationRequest", "Immunization", "Procedure", "DiagnosticReport"} {
+		if ids := searchIDs(t, c, typ+"?patient=Patient/"+patID); len(ids) != 1 {
+			t.Errorf("%s?patient=Patient/%s found %v, want one", typ, patID, ids)
+		}
+	}
 }
