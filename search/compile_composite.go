@@ -22,6 +22,9 @@ func (c *compiler) composite(p *Param, t *fhir.ResourceType, res string) (string
 	if err := needModifier(p, ModNone); err != nil {
 		return "", err
 	}
+	if len(p.Def.Components) == 3 && index.CompositeSupported(t, p.Def) {
+		return c.coordinates(p, t, res)
+	}
 	second, err := compositeSecond(p, t)
 	if err != nil {
 		return "", err
@@ -151,4 +154,35 @@ func compositeRefForm(def *fhir.SearchParam, v Value) index.TokenForm {
 		return index.RefForm(def.Targets[0] + "/" + v.Parts[1])
 	}
 	return index.RefForm(v.Raw)
+}
+
+// coordinates compiles a composite of a token and two numbers
+// (MolecularSequence chromosome-variant-coordinate=1$lt345$gt123): some
+// _num row under CompositeTokenNumber(code, form, 1) meets the first
+// number's comparison and some under (code, form, 2) the second's, as
+// Extract indexes them.
+func (c *compiler) coordinates(p *Param, t *fhir.ResourceType, res string) (string, error) {
+	alts := make([]string, len(p.Values))
+	for i, v := range p.Values {
+		if len(v.Components) != 3 {
+			return "", compileInvalid(p, "value of %q needs 3 components separated by $", paramName(p))
+		}
+		f1, err := tokenForm(p, v.Components[0])
+		if err != nil {
+			return "", err
+		}
+		conds := make([]string, 2)
+		for j := 1; j <= 2; j++ {
+			n := v.Components[j]
+			rc, err := numberRangeCond(n.Prefix, n.Raw)
+			if err != nil {
+				return "", compileInvalid(p, "invalid number %q in %q", n.Raw, paramName(p))
+			}
+			if conds[j-1], err = c.numExists(t, res, []numTest{{index.CompositeTokenNumber(p.Def.Code, f1, j), rc}}); err != nil {
+				return "", err
+			}
+		}
+		alts[i] = sqlAnd(conds...)
+	}
+	return sqlOr(alts...), nil
 }

@@ -93,6 +93,20 @@ func (x *Expr) AppendEval(dst []Node, ctx Node) []Node {
 	return dst
 }
 
+// AppendEvalIn is AppendEval with resource as %resource (and
+// %rootResource): the components of a composite that name
+// %resource.variant.start (MolecularSequence) read the resource, not the
+// item they are evaluated on.
+func (x *Expr) AppendEvalIn(dst []Node, ctx, resource Node) []Node {
+	e := envPool.Get().(*env)
+	e.reset(false, ctx, resource, resource)
+	in := append(e.get(), ctx)
+	dst = x.root.eval(e, in, dst)
+	e.put(in)
+	e.release()
+	return dst
+}
+
 // ErrNotBoolean is the error of Check for an expression whose result is
 // neither empty nor a single boolean.
 var ErrNotBoolean = errors.New("fhirpath: the result of an invariant is not a boolean")

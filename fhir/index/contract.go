@@ -7,6 +7,7 @@ package index
 import (
 	"crypto/sha256"
 	"encoding/binary"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -182,6 +183,16 @@ func CompositeTokenQuantity(param string, a TokenForm, system, code string) int6
 	e := appendForm(appendField(appendField(buf[:0], "composite"), param), a)
 	e = appendField(appendField(appendField(e, "quantity"), system), code)
 	return sum(e)
+}
+
+// CompositeTokenNumber is the Hash of the number rows of the i-th (1 or 2)
+// number of a composite of a token and two numbers (MolecularSequence's
+// coordinates), for one form of the token: hash("composite", param,
+// form..., "number", i).
+func CompositeTokenNumber(param string, a TokenForm, i int) int64 {
+	var buf [maxStack]byte
+	e := appendForm(appendField(appendField(buf[:0], "composite"), param), a)
+	return sum(appendField(appendField(e, "number"), strconv.Itoa(i)))
 }
 
 // CompositeTokenDate is the Hash of the date rows of a composite of a token

@@ -128,13 +128,15 @@ func compileType(t *fhir.ResourceType) ([]param, error) {
 // CompositeSupported reports whether the index holds the values of
 // parameter sp of t, for the composites: those of two components, a token
 // first and a token, quantity, date or string second, or a reference first
-// and a token second (DocumentReference relationship). R4 defines four
-// others, the coordinates of MolecularSequence (a token and two numbers);
-// they are not indexed, the search compiler refuses them, and the
-// CapabilityStatement says so. Every other parameter is supported.
+// and a token second (DocumentReference relationship), and those of a
+// token and two numbers (MolecularSequence's coordinates). Every R4
+// composite is one of these; every other parameter is supported.
 func CompositeSupported(t *fhir.ResourceType, sp *fhir.SearchParam) bool {
 	if sp.Type != fhir.ParamComposite {
 		return true
+	}
+	if len(sp.Components) == 3 {
+		return componentTypes(t, sp) == "token,number,number"
 	}
 	if len(sp.Components) != 2 {
 		return false
@@ -155,6 +157,19 @@ func CompositeSupported(t *fhir.ResourceType, sp *fhir.SearchParam) bool {
 		return true
 	}
 	return false
+}
+
+// componentTypes lists the types of the components of composite sp of t,
+// comma-separated ("?" for a component that is not a parameter of t).
+func componentTypes(t *fhir.ResourceType, sp *fhir.SearchParam) string {
+	kinds := make([]string, len(sp.Components))
+	for i, c := range sp.Components {
+		kinds[i] = "?"
+		if d, ok := t.Param(c.Code); ok {
+			kinds[i] = string(d.Type)
+		}
+	}
+	return strings.Join(kinds, ",")
 }
 
 // RefForm is the token form under which a composite whose first component
@@ -195,7 +210,7 @@ func compileComponents(t *fhir.ResourceType, sp *fhir.SearchParam) ([]component,
 	if !CompositeSupported(t, sp) {
 		return nil, fmt.Errorf("composite %s is not supported", sp.Code)
 	}
-	comps := make([]component, 2)
+	comps := make([]component, len(sp.Components))
 	for i, c := range sp.Components {
 		ref, ok := t.Param(c.Code)
 		if !ok {
@@ -213,7 +228,8 @@ func compileComponents(t *fhir.ResourceType, sp *fhir.SearchParam) ([]component,
 // extractor holds the rows being built and reusable scratch buffers.
 type extractor struct {
 	rows Rows
-	base string // ExtractUnder's base URL and "/"; "" for none
+	base string        // ExtractUnder's base URL and "/"; "" for none
+	root fhirpath.Node // the resource being extracted
 	// valued is set by a value that has no row of its own but is a value
 	// for :missing (a reference to a contained resource).
 	valued         bool
@@ -258,6 +274,7 @@ func ExtractUnder(t *fhir.ResourceType, res map[string]any, base string) (Rows, 
 	}
 	ti.presize(&x.rows)
 	root := fhirpath.ResourceNode(res)
+	x.root = root
 	for i := range ti.params {
 		p := &ti.params[i]
 		x.nodes = p.expr.AppendEval(x.nodes[:0], root)
@@ -299,7 +316,7 @@ func (ti *typeIndex) learn(r *Rows) {
 // release clears the extractor, so that the pool holds no resource, and
 // returns it to the pool.
 func (x *extractor) release() {
-	x.rows, x.base, x.valued = Rows{}, "", false
+	x.rows, x.base, x.valued, x.root = Rows{}, "", false, fhirpath.Node{}
 	clear(x.nodes[:cap(x.nodes)])
 	clear(x.c1[:cap(x.c1)])
 	clear(x.c2[:cap(x.c2)])

@@ -463,6 +463,9 @@ func (x *extractor) number(hash int64, n fhirpath.Node) error {
 // second. Items that lack either component yield nothing, so a code is
 // never paired with the value of another item.
 func (x *extractor) composite(p *param) error {
+	if len(p.comps) == 3 {
+		return x.coordinates(p)
+	}
 	for _, item := range x.nodes {
 		x.c1 = p.comps[0].expr.AppendEval(x.c1[:0], item)
 		x.forms1 = x.forms1[:0]
@@ -480,6 +483,34 @@ func (x *extractor) composite(p *param) error {
 		for _, n := range x.c2 {
 			if err := x.combine(p, n); err != nil {
 				return err
+			}
+		}
+	}
+	return nil
+}
+
+// coordinates emits the rows of a composite of a token and two numbers
+// (MolecularSequence chromosome-variant-coordinate and the like): for each
+// item (a variant), each form of the token and each value of its i-th
+// number, Numbers {CompositeTokenNumber(code, form, i), value}. R4 reads
+// the token from the resource (%resource.referenceSeq.chromosome) and the
+// numbers from the item (start, end); each number has rows of its own, so
+// a search's two numbers are not held to one item.
+func (x *extractor) coordinates(p *param) error {
+	for _, item := range x.nodes {
+		x.c1 = p.comps[0].expr.AppendEvalIn(x.c1[:0], item, x.root)
+		x.forms1 = x.forms1[:0]
+		for _, n := range x.c1 {
+			x.forms1 = x.appendTokenForms(x.forms1, n)
+		}
+		for i := 1; i <= 2 && len(x.forms1) > 0; i++ {
+			x.c2 = p.comps[i].expr.AppendEvalIn(x.c2[:0], item, x.root)
+			for _, n := range x.c2 {
+				for _, f := range x.forms1 {
+					if err := x.number(CompositeTokenNumber(p.code, f, i), n); err != nil {
+						return err
+					}
+				}
 			}
 		}
 	}

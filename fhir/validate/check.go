@@ -179,16 +179,22 @@ func (c *checker) object(obj map[string]any, def *typeDef, ids map[string]string
 }
 
 // choice records the key k of the choice element e; two keys of one
-// choice (valueString and valueQuantity) are one too many. The issue sits
-// at every key but the least, whatever order the map gives them in.
+// choice (valueString and valueQuantity, or deceasedBoolean and
+// _deceasedDateTime) are one too many. The issue sits at every key but
+// the one of the least type, whatever order the map gives them in: chosen
+// holds the key as given, so that the issue names it ("_deceasedDateTime",
+// not "deceasedDateTime").
 func (c *checker) choice(e *elemDef, k string, chosen *string) {
 	typed := strings.TrimPrefix(k, "_")
-	switch prev := *chosen; {
-	case prev == "" || prev == typed:
-		*chosen = typed
+	prevKey := *chosen
+	prev := strings.TrimPrefix(prevKey, "_")
+	switch {
+	case prevKey == "":
+		*chosen = k
+	case prev == typed:
 	case typed < prev:
-		*chosen = typed
-		c.path[len(c.path)-1].key = prev
+		*chosen = k
+		c.path[len(c.path)-1].key = prevKey
 		c.add(fhir.IssueStructure, "Only one of the types of %s[x] may be given, but there are %s and %s.", e.name, typed, prev)
 		c.path[len(c.path)-1].key = k
 	default:
