@@ -119,6 +119,9 @@ func serve(ctx context.Context, c *config, log *slog.Logger) error {
 		}
 		log.Info("schema migrated", slog.Uint64("version", uint64(store.LatestVersion())))
 	}
+	start := time.Now()
+	validate.Warm() // the model and every invariant, before the first request rather than in it
+	log.Info("validation model loaded", slog.Duration("took", time.Since(start)))
 	st, err := store.New(ctx, store.Config{URL: c.AppDatabaseURL, MaxConns: c.MaxConns, MinConns: c.MinConns,
 		StatementTimeout: c.StatementTimeout, AcquireTimeout: c.AcquireTimeout, MaxWaiting: c.MaxWaiting, BaseURL: c.BaseURL})
 	if err != nil {
