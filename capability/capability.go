@@ -157,22 +157,10 @@ func unsupportedParams(t *fhir.ResourceType) []string {
 		case p.Type == fhir.ParamSpecial:
 			out = append(out, p.Code+" (special: no geographic search)")
 		case !index.CompositeSupported(t, p):
-			out = append(out, p.Code+" (composite of a "+compositeShape(t, p)+": not indexed)")
+			out = append(out, p.Code+" (composite of "+index.ComponentTypes(t, p)+": not indexed)")
 		}
 	}
 	return out
-}
-
-// compositeShape names the types of the components of composite p.
-func compositeShape(t *fhir.ResourceType, p *fhir.SearchParam) string {
-	kinds := make([]string, len(p.Components))
-	for i, c := range p.Components {
-		kinds[i] = "?"
-		if d, ok := t.Param(c.Code); ok {
-			kinds[i] = string(d.Type)
-		}
-	}
-	return strings.Join(kinds, ", ")
 }
 
 // operations are the operations of type t: $validate, and those the

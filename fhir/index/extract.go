@@ -136,7 +136,7 @@ func CompositeSupported(t *fhir.ResourceType, sp *fhir.SearchParam) bool {
 		return true
 	}
 	if len(sp.Components) == 3 {
-		return componentTypes(t, sp) == "token,number,number"
+		return ComponentTypes(t, sp) == "token,number,number"
 	}
 	if len(sp.Components) != 2 {
 		return false
@@ -159,9 +159,9 @@ func CompositeSupported(t *fhir.ResourceType, sp *fhir.SearchParam) bool {
 	return false
 }
 
-// componentTypes lists the types of the components of composite sp of t,
+// ComponentTypes lists the types of the components of composite sp of t,
 // comma-separated ("?" for a component that is not a parameter of t).
-func componentTypes(t *fhir.ResourceType, sp *fhir.SearchParam) string {
+func ComponentTypes(t *fhir.ResourceType, sp *fhir.SearchParam) string {
 	kinds := make([]string, len(sp.Components))
 	for i, c := range sp.Components {
 		kinds[i] = "?"
